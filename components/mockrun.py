@@ -46,6 +46,8 @@ class RecordedResource:
     provider: str | None = None
     raw_inputs: struct_pb2.Struct | None = field(default=None, repr=False)
     """The serialized inputs exactly as sent to the engine (unknowns preserved)."""
+    raw_outputs: struct_pb2.Struct | None = field(default=None, repr=False)
+    """The serialized outputs (provider state, or a component's registered outputs)."""
     options: dict[str, Any] = field(default_factory=dict)
     """Resource options as the engine sees them: protect, dependencies, property dependencies, aliases..."""
 
@@ -281,6 +283,7 @@ class RecordingMonitor(MockMonitor):
             id=response.id or None,
             provider=request.provider or None,
             raw_inputs=request.object,
+            raw_outputs=response.object,
             options={
                 "protect": request.protect,
                 "dependencies": list(request.dependencies),
@@ -294,10 +297,17 @@ class RecordingMonitor(MockMonitor):
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
-        if request.urn == self.stack_urn:
-            from pulumi.runtime import rpc
+        """Stack exports, and the outputs components register with ``register_outputs``."""
+        from pulumi.runtime import rpc
 
-            self.stack_outputs = rpc.deserialize_properties(request.outputs)
+        outputs = rpc.deserialize_properties(request.outputs)
+        if request.urn == self.stack_urn:
+            self.stack_outputs = outputs
+        else:
+            for resource in self.recorded:
+                if resource.urn == request.urn:
+                    resource.outputs.update(outputs)
+                    resource.raw_outputs = request.outputs
         return super().RegisterResourceOutputs(request)
 
 
