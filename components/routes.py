@@ -23,6 +23,11 @@ _GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
 class RouteError(ValueError):
     """A route declaration is malformed; the message names the route and the problem."""
 
+    def __init__(self, where: str, detail: str) -> None:
+        super().__init__(f"{where}: {detail}")
+        self.where = where
+        self.detail = detail
+
 
 @dataclass(frozen=True)
 class Route:
@@ -68,15 +73,15 @@ class Route:
 def parse_route_key(key: str) -> tuple[str, str]:
     """Split ``"GET /items/{id}"`` into ``("GET", "/items/{id}")``; ``$default`` gives ``("ANY", "$default")``."""
     if not isinstance(key, str):
-        raise RouteError(f"route key {key!r}: must be a string like 'GET /items'")
+        raise RouteError(f"route key {key!r}", "must be a string like 'GET /items'")
     if key == DEFAULT_ROUTE:
         return "ANY", DEFAULT_ROUTE
     parts = key.split(" ")
     if len(parts) != 2 or not parts[0] or not parts[1]:
-        raise RouteError(f"route key {key!r}: expected 'METHOD /path' (one space) or '$default'")
+        raise RouteError(f"route key {key!r}", "expected 'METHOD /path' (one space) or '$default'")
     method, path = parts
     if method not in METHODS:
-        raise RouteError(f"route key {key!r}: unknown method {method!r}; use one of {', '.join(METHODS)}")
+        raise RouteError(f"route key {key!r}", f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     path_segments(path, key)
     return method, path
 
@@ -85,23 +90,23 @@ def path_segments(path: str, key: str | None = None) -> tuple[str, ...]:
     """Validate a route path and return its segments (``"/"`` has none)."""
     where = f"route key {key!r}" if key else f"path {path!r}"
     if not path.startswith("/"):
-        raise RouteError(f"{where}: the path must start with '/'")
+        raise RouteError(where, "the path must start with '/'")
     if path == "/":
         return ()
     if path.endswith("/"):
-        raise RouteError(f"{where}: the path must not end with '/'")
+        raise RouteError(where, "the path must not end with '/'")
     segments = tuple(path[1:].split("/"))
     names: set[str] = set()
     for i, segment in enumerate(segments):
         if not _SEGMENT.match(segment):
-            raise RouteError(f"{where}: invalid path segment {segment!r}")
+            raise RouteError(where, f"invalid path segment {segment!r}")
         if segment.startswith("{"):
             name = segment.strip("{}+")
             if name in names:
-                raise RouteError(f"{where}: path parameter {name!r} appears twice")
+                raise RouteError(where, f"path parameter {name!r} appears twice")
             names.add(name)
             if segment.endswith("+}") and i != len(segments) - 1:
-                raise RouteError(f"{where}: greedy parameter {segment!r} must be the last segment")
+                raise RouteError(where, f"greedy parameter {segment!r} must be the last segment")
     return segments
 
 
@@ -109,31 +114,34 @@ def _strings(value: Any, where: str, pattern: re.Pattern[str]) -> tuple[str, ...
     if value is None:
         return ()
     if isinstance(value, str) or not isinstance(value, Sequence):
-        raise RouteError(f"{where}: expected a list of strings, got {value!r}")
+        raise RouteError(where, f"expected a list of strings, got {value!r}")
     for item in value:
         if not isinstance(item, str) or not pattern.match(item):
-            raise RouteError(f"{where}: invalid value {item!r}")
+            raise RouteError(where, f"invalid value {item!r}")
     if len(set(value)) != len(value):
-        raise RouteError(f"{where}: duplicate values in {list(value)!r}")
+        raise RouteError(where, f"duplicate values in {list(value)!r}")
     return tuple(value)
 
 
 def parse_route(key: str, spec: Mapping[str, Any], *, require_handler: bool = True) -> Route:
     """Validate one route declaration (``{"handler", "public", "scopes", "groups"}``)."""
-    method, path = parse_route_key(key)
     where = f"routes[{key!r}]"
+    try:
+        method, path = parse_route_key(key)
+    except RouteError as exc:
+        raise RouteError(where, exc.detail) from None
     if not isinstance(spec, Mapping):
-        raise RouteError(f"{where}: expected a mapping with 'handler' and optional 'public', 'scopes', 'groups'")
+        raise RouteError(where, "expected a mapping with 'handler' and optional 'public', 'scopes', 'groups'")
     unknown = set(spec) - {"handler", "public", "scopes", "groups"}
     if unknown:
-        raise RouteError(f"{where}: unknown field(s) {sorted(unknown)}")
+        raise RouteError(where, f"unknown field(s) {sorted(unknown)}")
     handler = spec.get("handler")
     if require_handler and (not isinstance(handler, str) or not re.match(r"^[\w.]+\.\w+$", handler)):
-        raise RouteError(f"{where}.handler: expected 'module.function', got {handler!r}")
+        raise RouteError(f"{where}.handler", f"expected 'module.function', got {handler!r}")
     public = spec.get("public")
     if public is not None:
         if not isinstance(public, str) or not public.strip():
-            raise RouteError(f"{where}.public: the reason must not be empty (say why this route needs no token)")
+            raise RouteError(f"{where}.public", "the reason must not be empty (say why this route needs no token)")
         public = public.strip()
     route = Route(
         key=key,
@@ -146,16 +154,16 @@ def parse_route(key: str, spec: Mapping[str, Any], *, require_handler: bool = Tr
         segments=() if path == DEFAULT_ROUTE else path_segments(path, key),
     )
     if route.is_public and route.is_catch_all:
-        raise RouteError(f"{where}.public: {key!r} answers every request and can never be public")
+        raise RouteError(f"{where}.public", f"{key!r} answers every request and can never be public")
     if route.is_public and (route.scopes or route.groups):
-        raise RouteError(f"{where}: a public route cannot require scopes or groups")
+        raise RouteError(where, "a public route cannot require scopes or groups")
     return route
 
 
 def parse_routes(routes: Mapping[str, Mapping[str, Any]], *, require_handler: bool = True) -> list[Route]:
     """Validate every route; raise :class:`RouteError` naming the first bad one."""
     if not isinstance(routes, Mapping) or not routes:
-        raise RouteError("routes: at least one route is required, e.g. {'GET /health': {...}}")
+        raise RouteError("routes", "at least one route is required, e.g. {'GET /health': {...}}")
     parsed = [parse_route(key, spec, require_handler=require_handler) for key, spec in routes.items()]
     seen: dict[tuple[str, tuple[str, ...]], str] = {}
     for route in parsed:
@@ -164,7 +172,7 @@ def parse_routes(routes: Mapping[str, Mapping[str, Any]], *, require_handler: bo
         if route.is_default:
             shape = ("$default", ())
         if shape in seen:
-            raise RouteError(f"routes[{route.key!r}]: duplicate of route {seen[shape]!r}")
+            raise RouteError(f"routes[{route.key!r}]", f"duplicate of route {seen[shape]!r}")
         seen[shape] = route.key
     return parsed
 

@@ -1,0 +1,116 @@
+"""The dashboard stack: a Cognito identity, upload storage and the JWT-secured dashboard API."""
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import CognitoIdentity, SecuredHttpApi
+
+config = pulumi.Config()
+require_scopes = config.get_bool("requireScopes") or False
+cors_origins: list[str] = config.get_object("corsOrigins") or []
+
+identity = CognitoIdentity(
+    "dashboard-identity",
+    {
+        "callback_urls": config.require_object("callbackUrls"),
+        "logout_urls": config.get_object("logoutUrls") or [],
+        **({"custom_domain": config.require("customDomain"), "certificate_arn": config.require("certificateArn")}
+           if config.get("customDomain") else {"domain_prefix": config.require("domainPrefix")}),
+        "mfa": config.get("mfa") or "OPTIONAL",
+        "feature_plan": config.get("featurePlan") or "ESSENTIALS",
+        "threat_protection": config.get("threatProtection") or "OFF",
+        "deletion_protection": config.get_bool("deletionProtection") is not False,
+        "resource_server_identifier": "dashboard",
+        "scopes": {"api": "Call the dashboard API"},
+        "groups": {"admin": "Dashboard administrators: see and delete every upload"},
+    },
+)
+
+# Metadata of uploads: items keyed by owner (pk) and item id (sk); the byCreated index serves the admin listing.
+table = aws.dynamodb.Table(
+    "dashboard-metadata",
+    billing_mode="PAY_PER_REQUEST",
+    hash_key="pk",
+    range_key="sk",
+    attributes=[{"name": n, "type": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
+    global_secondary_indexes=[{
+        "name": "byCreated", "hash_key": "gsi1pk", "range_key": "gsi1sk", "projection_type": "ALL"}],
+    point_in_time_recovery={"enabled": True},
+    server_side_encryption={"enabled": True},
+    deletion_protection_enabled=config.get_bool("deletionProtection") is not False,
+)
+
+bucket = aws.s3.Bucket("dashboard-uploads", force_destroy=config.get_bool("deletionProtection") is False)
+aws.s3.BucketPublicAccessBlock(
+    "dashboard-uploads-public-access",
+    bucket=bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    "dashboard-uploads-encryption",
+    bucket=bucket.id,
+    rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}, "bucket_key_enabled": True}],
+)
+if cors_origins:
+    # Browsers PUT files straight to S3 with the presigned URL.
+    aws.s3.BucketCorsConfiguration(
+        "dashboard-uploads-cors",
+        bucket=bucket.id,
+        cors_rules=[{"allowed_methods": ["PUT"], "allowed_origins": cors_origins,
+                     "allowed_headers": ["content-type"], "max_age_seconds": 600}],
+    )
+
+
+def backend_policy(table_arn: str, bucket_arn: str) -> str:
+    """Least privilege for the handlers: items of one table (and its index), objects under users/."""
+    statements: list[dict[str, Any]] = [
+        {"Effect": "Allow",
+         "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+         "Resource": [table_arn, f"{table_arn}/index/byCreated"]},
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": f"{bucket_arn}/users/*"},
+    ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+api = SecuredHttpApi(
+    "dashboard-api",
+    {
+        "code_path": "lambdas",
+        "issuer": identity.issuer,
+        "audiences": [identity.client_id],
+        "default_scopes": ["dashboard/api"] if require_scopes else [],
+        "routes": {
+            "GET /health": {"handler": "app.handler", "public": "uptime checks"},
+            "POST /upload-url": {"handler": "app.handler"},
+            "GET /metadata/list": {"handler": "app.handler"},
+            "GET /metadata/{id}": {"handler": "app.handler"},
+            "DELETE /metadata/{id}": {"handler": "app.handler"},
+            "GET /admin/metadata/list": {"handler": "app.handler", "groups": ["admin"]},
+        },
+        "environment": {"TABLE_NAME": table.name, "BUCKET_NAME": bucket.bucket},
+        "policy_documents": [pulumi.Output.all(table.arn, bucket.arn).apply(lambda a: backend_policy(*a))],
+        "cors_origins": cors_origins,
+        "throttling_burst_limit": config.get_int("throttlingBurstLimit") or 100,
+        "throttling_rate_limit": config.get_int("throttlingRateLimit") or 50,
+        "log_retention_days": config.get_int("logRetentionDays") or 30,
+        **({"custom_domain": config.require("apiDomain"), "certificate_arn": config.require("apiCertificateArn")}
+           if config.get("apiDomain") else {}),
+    },
+)
+
+pulumi.export("apiUrl", api.api_url)
+pulumi.export("userPoolId", identity.user_pool_id)
+pulumi.export("userPoolClientId", identity.client_id)
+pulumi.export("issuer", identity.issuer)
+pulumi.export("jwksUri", identity.jwks_uri)
+pulumi.export("loginUrl", identity.login_url)
+pulumi.export("tokenEndpoint", identity.token_endpoint)
+pulumi.export("publicRoutes", api.public_routes)
+pulumi.export("tableName", table.name)
+pulumi.export("bucketName", bucket.bucket)
