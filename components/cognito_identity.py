@@ -30,9 +30,9 @@ class IdentityProviderArgs(TypedDict, total=False):
     provider_type: str
     """One of Google, SAML, OIDC, Facebook, LoginWithAmazon, SignInWithApple."""
     provider_details: Mapping[str, pulumi.Input[str]]
-    """Provider details as Cognito names them (client_id, client_secret, authorize_scopes, MetadataURL, oidc_issuer...)."""
+    """Provider details as Cognito names them (client_id, client_secret, authorize_scopes, MetadataURL...)."""
     attribute_mapping: Mapping[str, str]
-    """User pool attribute -> provider attribute. Default: {"email": "email"} ("Google"/OIDC) or the SAML email claim."""
+    """User pool attribute -> provider attribute. Default: {"email": "email"}, or the SAML email claim."""
 
 
 class CognitoIdentityArgs(TypedDict, total=False):

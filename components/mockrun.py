@@ -209,7 +209,8 @@ class AwsMocks(pulumi.runtime.Mocks):
         elif typ == "aws:apigatewayv2/domainName:DomainName":
             rid = inputs.get("domainName", rid)
             config = dict(inputs.get("domainNameConfiguration") or {})
-            config.setdefault("targetDomainName", f"d-{_short_hash(name, length=10)}.execute-api.{region}.amazonaws.com")
+            target = f"d-{_short_hash(name, length=10)}.execute-api.{region}.amazonaws.com"
+            config.setdefault("targetDomainName", target)
             config.setdefault("hostedZoneId", "Z1UJRXOUMOOFQ8")
             out["domainNameConfiguration"] = config
         elif typ == "aws:acm/certificate:Certificate":
@@ -427,7 +428,7 @@ def run_program(
         pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]
         with _program_environment(directory):
             loop.run_until_complete(pulumi.runtime.stack.run_in_stack(func))
-    except Exception as exc:  # noqa: BLE001 - reported as a ProgramError naming file and line
+    except Exception as exc:
         raise ProgramError.from_exception(exc, program_file) from exc
     finally:
         _drain(loop)

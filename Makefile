@@ -1,0 +1,41 @@
+# securedapi: make help lists the targets.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install test local bench lint format gate
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv if missing and install the pinned dependencies
+
+test: $(STAMP) ## Run lint, the whole test suite and the offline policy gate on our own stack
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+	$(PY) -m policy.check --stack dev
+	$(PY) -m policy.check --stack prod
+
+local: $(STAMP) ## Start the embedded local stack (API on 127.0.0.1:3000, AWS emulator on :5000)
+	$(PY) -m local
+
+bench: $(STAMP) ## Print the benchmark figures
+	$(PY) -m bench
+
+lint: $(STAMP) ## ruff (lint + format check) and mypy
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+format: $(STAMP) ## Format the code with ruff
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .

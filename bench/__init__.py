@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` runs every area's `main()` and prints its figures."""
