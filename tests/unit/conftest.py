@@ -1,0 +1,45 @@
+"""Fixtures for the component tests: run a program under mocks and return its recorded graph."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from components.mockrun import Recording, run_program
+
+ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example"
+
+
+def api_args(**overrides: Any) -> dict[str, Any]:
+    """Minimal valid SecuredHttpApi args; override any key."""
+    args: dict[str, Any] = {
+        "code_path": "lambdas",
+        "issuer": ISSUER,
+        "audiences": ["client-one"],
+        "routes": {
+            "GET /health": {"handler": "app.handler", "public": "uptime checks"},
+            "GET /items/{id}": {"handler": "app.handler", "scopes": ["api/read"]},
+            "POST /items": {"handler": "items.create", "groups": ["admin"]},
+        },
+        "cors_origins": ["https://app.example.com"],
+    }
+    args.update(overrides)
+    return args
+
+
+def identity_args(**overrides: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "callback_urls": ["https://app.example.com/callback", "http://localhost:5173/callback"],
+        "domain_prefix": "example-auth",
+        "resource_server_identifier": "api",
+        "scopes": {"read": "Read items"},
+        "groups": {"admin": "Administrators"},
+    }
+    args.update(overrides)
+    return args
+
+
+@pytest.fixture
+def record() -> Callable[[Callable[[], Any]], Recording]:
+    """Run a callable program under AWS-shaped mocks (fresh event loop and runtime settings each time)."""
+    return lambda program: run_program(program, project="test", stack="unit")

@@ -1,0 +1,71 @@
+"""The shared route/auth model: parsing, permissions and API Gateway's route priority."""
+
+import pytest
+
+from components.routes import (
+    RouteError,
+    match_route,
+    needs_preflight_route,
+    parse_route,
+    parse_route_key,
+    parse_routes,
+)
+
+
+def test_parse_route_key():
+    assert parse_route_key("GET /items/{id}") == ("GET", "/items/{id}")
+    assert parse_route_key("$default") == ("ANY", "$default")
+    with pytest.raises(RouteError, match="one space"):
+        parse_route_key("GET  /x")
+
+
+@pytest.mark.parametrize(("key", "path"), [
+    ("GET /items/{id}", "GET/items/{id}"),
+    ("ANY /items", "*/items"),
+    ("$default", "*/$default"),
+])
+def test_permission_path(key, path):
+    assert parse_route(key, {"handler": "a.b"}).permission_path == path
+
+
+def test_catch_all_routes():
+    assert parse_route("$default", {"handler": "a.b"}).is_catch_all
+    assert parse_route("ANY /{proxy+}", {"handler": "a.b"}).is_catch_all
+    assert not parse_route("GET /{proxy+}", {"handler": "a.b"}).is_catch_all
+
+
+ROUTES = parse_routes({
+    "GET /items/{id}": {"handler": "a.b"},
+    "GET /items/special": {"handler": "a.b"},
+    "ANY /items/{id}": {"handler": "a.b"},
+    "GET /files/{proxy+}": {"handler": "a.b"},
+    "ANY /{proxy+}": {"handler": "a.b"},
+    "$default": {"handler": "a.b"},
+})
+
+
+@pytest.mark.parametrize(("method", "path", "key", "params"), [
+    ("GET", "/items/7", "GET /items/{id}", {"id": "7"}),
+    ("GET", "/items/special", "GET /items/special", {}),
+    ("DELETE", "/items/7", "ANY /items/{id}", {"id": "7"}),
+    ("GET", "/files/a/b.txt", "GET /files/{proxy+}", {"proxy": "a/b.txt"}),
+    ("POST", "/files/a", "ANY /{proxy+}", {"proxy": "files/a"}),
+    ("GET", "/", "$default", {}),
+])
+def test_match_priority(method, path, key, params):
+    route, found = match_route(ROUTES, method, path)
+    assert (route.key, found) == (key, params)
+
+
+def test_no_match_without_default():
+    routes = parse_routes({"GET /items": {"handler": "a.b"}})
+    assert match_route(routes, "GET", "/other") is None
+    assert match_route(routes, "POST", "/items") is None
+    assert match_route(routes, "GET", "/items/") is None
+
+
+def test_needs_preflight_route():
+    assert needs_preflight_route(parse_routes({"ANY /x": {"handler": "a.b"}}))
+    assert needs_preflight_route(parse_routes({"GET /x/{proxy+}": {"handler": "a.b"}}))
+    assert not needs_preflight_route(parse_routes({"GET /x/{id}": {"handler": "a.b"}}))
+    assert not needs_preflight_route(parse_routes({"ANY /x": {"handler": "a.b", "public": "open"}}))

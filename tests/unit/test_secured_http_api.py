@@ -1,0 +1,196 @@
+"""SecuredHttpApi under mocks: assert the wiring of the recorded resource graph."""
+
+import json
+
+import pytest
+
+from components import SecuredHttpApi
+from tests.unit.conftest import ISSUER, api_args
+
+ROUTE = "aws:apigatewayv2/route:Route"
+PERMISSION = "aws:lambda/permission:Permission"
+
+
+@pytest.fixture
+def graph(record):
+    holder = {}
+
+    def program():
+        holder["api"] = SecuredHttpApi("web", api_args())
+
+    rec = record(program)
+    return rec
+
+
+def routes_by_key(rec):
+    return {r.inputs["routeKey"]: r for r in rec.of_type(ROUTE)}
+
+
+def test_jwt_routes_reference_this_apis_authorizer(graph):
+    authorizer = graph.named("web-authorizer")
+    api = graph.named("web-api")
+    routes = routes_by_key(graph)
+    for key in ("GET /items/{id}", "POST /items"):
+        assert routes[key].inputs["authorizationType"] == "JWT"
+        assert routes[key].inputs["authorizerId"] == authorizer.id
+        assert routes[key].inputs["apiId"] == api.id
+    assert authorizer.inputs["apiId"] == api.id
+    assert authorizer.inputs["identitySources"] == ["$request.header.Authorization"]
+    assert authorizer.inputs["jwtConfiguration"] == {"issuer": ISSUER, "audiences": ["client-one"]}
+
+
+def test_public_routes_have_no_authorizer_and_are_listed_with_reason(graph):
+    health = routes_by_key(graph)["GET /health"]
+    assert health.inputs["authorizationType"] == "NONE"
+    assert "authorizerId" not in health.inputs
+    component = graph.named("web")
+    assert component.outputs["publicRoutes"] == {"GET /health": "uptime checks"}
+    assert component.outputs["routes"] == {"GET /health": "NONE", "GET /items/{id}": "JWT", "POST /items": "JWT"}
+
+
+def test_scopes_are_carried_to_the_route(graph):
+    routes = routes_by_key(graph)
+    assert routes["GET /items/{id}"].inputs["authorizationScopes"] == ["api/read"]
+    assert "authorizationScopes" not in routes["POST /items"].inputs
+
+
+def test_default_scopes_apply_to_jwt_routes_without_their_own(record):
+    rec = record(lambda: SecuredHttpApi("web", api_args(default_scopes=["api/all"])))
+    routes = routes_by_key(rec)
+    assert routes["POST /items"].inputs["authorizationScopes"] == ["api/all"]
+    assert routes["GET /items/{id}"].inputs["authorizationScopes"] == ["api/read"]
+    assert "authorizationScopes" not in routes["GET /health"].inputs
+
+
+def test_routes_target_the_integration_of_their_handler(graph):
+    integrations = {r.name: r for r in graph.of_type("aws:apigatewayv2/integration:Integration")}
+    functions = {r.name: r for r in graph.of_type("aws:lambda/function:Function")}
+    assert set(functions) == {"web-fn-app-handler", "web-fn-items-create"}
+    routes = routes_by_key(graph)
+    app = integrations["web-integration-app-handler"]
+    assert routes["GET /items/{id}"].inputs["target"] == f"integrations/{app.id}"
+    assert app.inputs["integrationUri"] == functions["web-fn-app-handler"].outputs["invokeArn"]
+    assert app.inputs["payloadFormatVersion"] == "2.0"
+    assert app.inputs["integrationType"] == "AWS_PROXY"
+    items = integrations["web-integration-items-create"]
+    assert routes["POST /items"].inputs["target"] == f"integrations/{items.id}"
+
+
+def test_groups_are_passed_to_the_backend(graph):
+    items = graph.named("web-fn-items-create")
+    assert json.loads(items.inputs["environment"]["variables"]["ROUTE_GROUPS"]) == {"POST /items": ["admin"]}
+    assert "environment" not in graph.named("web-fn-app-handler").inputs
+
+
+def test_permissions_are_scoped_to_api_method_and_route(graph):
+    api = graph.named("web-api")
+    arns = {p.name: p.inputs for p in graph.of_type(PERMISSION)}
+    execution_arn = api.outputs["executionArn"]
+    assert arns["web-permission-get-items-id"]["sourceArn"] == f"{execution_arn}/*/GET/items/{{id}}"
+    assert arns["web-permission-post-items"]["sourceArn"] == f"{execution_arn}/*/POST/items"
+    assert arns["web-permission-get-health"]["sourceArn"] == f"{execution_arn}/*/GET/health"
+    for permission in arns.values():
+        assert permission["principal"] == "apigateway.amazonaws.com"
+        assert permission["action"] == "lambda:InvokeFunction"
+    assert arns["web-permission-post-items"]["function"] == graph.named("web-fn-items-create").outputs["name"]
+
+
+def test_cors_allows_authorization_explicitly(graph):
+    cors = graph.named("web-api").inputs["corsConfiguration"]
+    assert cors["allowOrigins"] == ["https://app.example.com"]
+    assert cors["allowHeaders"][:2] == ["authorization", "content-type"]
+    assert "*" not in cors["allowHeaders"]
+    assert set(cors["allowMethods"]) == {"GET", "POST", "OPTIONS"}
+    assert cors["allowCredentials"] is False
+    assert cors["maxAge"] == 600
+
+
+def test_no_cors_configuration_without_origins(record):
+    rec = record(lambda: SecuredHttpApi("web", api_args(cors_origins=[])))
+    assert "corsConfiguration" not in rec.named("web-api").inputs
+
+
+@pytest.mark.parametrize("key", ["ANY /items", "GET /files/{proxy+}", "$default"])
+def test_preflight_route_added_when_a_jwt_route_catches_options(record, key):
+    routes = {"GET /health": {"handler": "app.handler", "public": "uptime"}, key: {"handler": "app.handler"}}
+    rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes)))
+    by_key = routes_by_key(rec)
+    preflight = by_key["OPTIONS /{proxy+}"]
+    assert preflight.inputs["authorizationType"] == "NONE"
+    assert "target" not in preflight.inputs
+    assert rec.named("web").outputs["publicRoutes"]["OPTIONS /{proxy+}"] == "CORS preflight"
+    assert by_key[key].inputs["authorizationType"] == "JWT"
+
+
+def test_no_preflight_route_when_not_needed(graph, record):
+    assert "OPTIONS /{proxy+}" not in routes_by_key(graph)
+    routes = {"ANY /items": {"handler": "app.handler"}}
+    rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes, cors_origins=[])))
+    assert list(routes_by_key(rec)) == ["ANY /items"]
+
+
+def test_any_route_permission_uses_wildcard_method(record):
+    routes = {"ANY /items/{proxy+}": {"handler": "app.handler"}}
+    rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes, cors_origins=[])))
+    (permission,) = rec.of_type(PERMISSION)
+    assert permission.inputs["sourceArn"].endswith("/*/*/items/{proxy+}")
+
+
+def test_stage_has_access_logs_and_throttling(graph):
+    stage = graph.named("web-stage")
+    logs = graph.named("web-access-logs")
+    assert stage.inputs["name"] == "$default"
+    assert stage.inputs["autoDeploy"] is True
+    assert stage.inputs["apiId"] == graph.named("web-api").id
+    assert stage.inputs["accessLogSettings"]["destinationArn"] == logs.outputs["arn"]
+    fields = json.loads(stage.inputs["accessLogSettings"]["format"])
+    assert {"requestId", "routeKey", "status", "authorizerError", "sub"} <= set(fields)
+    assert stage.inputs["defaultRouteSettings"] == {"throttlingBurstLimit": 100, "throttlingRateLimit": 50}
+
+
+def test_outputs_are_wired(graph):
+    component = graph.named("web")
+    assert component.outputs["apiUrl"] == graph.named("web-stage").outputs["invokeUrl"]
+    assert component.outputs["apiId"] == graph.named("web-api").id
+    assert component.outputs["authorizerId"] == graph.named("web-authorizer").id
+
+
+def test_every_child_is_parented_to_the_component(graph):
+    component = graph.named("web")
+    children = [r for r in graph.resources if r is not component]
+    assert children
+    for child in children:
+        assert child.parent == component.urn, child.name
+        assert child.name.startswith("web-")
+
+
+def test_role_is_least_privilege(graph):
+    role = graph.named("web-role")
+    trust = json.loads(role.inputs["assumeRolePolicy"])
+    assert trust["Statement"] == [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                   "Action": "sts:AssumeRole"}]
+    logs_policy = json.loads(graph.named("web-role-logs").inputs["policy"])
+    resources = logs_policy["Statement"][0]["Resource"]
+    log_groups = {g.outputs["arn"] for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")} - {
+        graph.named("web-access-logs").outputs["arn"]}
+    assert sorted(resources) == sorted(f"{arn}:*" for arn in log_groups)
+    for function in graph.of_type("aws:lambda/function:Function"):
+        assert function.inputs["role"] == role.outputs["arn"]
+        assert function.inputs["loggingConfig"]["logFormat"] == "JSON"
+
+
+def test_custom_domain_maps_the_stage(record):
+    rec = record(lambda: SecuredHttpApi("web", api_args(custom_domain="api.example.com",
+                                                        certificate_arn="arn:aws:acm:us-east-1:1:certificate/x")))
+    domain = rec.named("web-domain")
+    mapping = rec.named("web-mapping")
+    assert domain.inputs["domainNameConfiguration"]["endpointType"] == "REGIONAL"
+    assert mapping.inputs["domainName"] == domain.id
+    assert mapping.inputs["stage"] == rec.named("web-stage").id
+    assert rec.named("web").outputs["customDomainTarget"] == \
+        domain.outputs["domainNameConfiguration"]["targetDomainName"]
+
+
+def test_several_audiences(record):
+    rec = record(lambda: SecuredHttpApi("web", api_args(audiences=["web-client", "cli-client"])))
+    assert rec.named("web-authorizer").inputs["jwtConfiguration"]["audiences"] == ["web-client", "cli-client"]
