@@ -8,6 +8,7 @@ or from a subclass that creates real resources in an emulator.
 """
 
 import asyncio
+import gc
 import hashlib
 import json
 import os
@@ -420,6 +421,8 @@ def run_program(
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the graph is many small, long-lived objects: cyclic GC passes make runs superlinear
     try:
         pulumi_settings.reset_options()
         pulumi.runtime.set_all_config(dict(all_config))
@@ -427,15 +430,63 @@ def run_program(
         pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
         pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]
         with _program_environment(directory):
-            loop.run_until_complete(pulumi.runtime.stack.run_in_stack(func))
+            loop.run_until_complete(_run_in_stack(func))
     except Exception as exc:
         raise ProgramError.from_exception(exc, program_file) from exc
     finally:
+        if gc_was_enabled:
+            gc.enable()
         _drain(loop)
         pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]
         pulumi.runtime.set_all_config({})
     return Recording(project=project, stack=stack, resources=monitor.recorded,
                      outputs=monitor.stack_outputs, config=all_config)
+
+
+async def _run_in_stack(func: Callable[[], Any]) -> None:
+    """What ``pulumi.runtime.stack.run_in_stack`` does, with a linear wait for outstanding work.
+
+    The SDK's ``wait_for_rpcs`` waits for pending outputs one ``asyncio.wait`` at a time, which is
+    quadratic in the number of resources; here each round gathers everything pending at once.
+    """
+    await pulumi_settings._load_monitor_feature_support()
+    root = pulumi.runtime.stack.Stack()
+    error: BaseException | None = None
+    try:
+        func()
+    except BaseException as exc:  # re-raised once outstanding RPCs have settled
+        error = exc
+    finally:
+        root._finish()
+    try:
+        await _settle()
+    except Exception:
+        if error is None:
+            raise
+    if error is not None:
+        raise error
+
+
+async def _settle() -> None:
+    """Wait until no RPC and no output task is pending; raise the first unhandled RPC error."""
+    rpc_manager = pulumi_settings._get_rpc_manager()
+    outputs = pulumi_settings.SETTINGS.outputs
+    while True:
+        rpcs = list(rpc_manager.rpcs)
+        rpc_manager.rpcs.clear()
+        if rpcs:
+            await asyncio.gather(*rpcs, return_exceptions=True)
+        if rpc_manager.unhandled_exception is not None:
+            raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+        with pulumi_settings.SETTINGS.lock:
+            tasks = list(outputs)
+            outputs.clear()
+        if tasks:
+            for result in await asyncio.gather(*tasks, return_exceptions=True):
+                if isinstance(result, Exception):
+                    raise result
+        if not rpcs and not tasks and not rpc_manager.rpcs and not outputs:
+            return
 
 
 class _NoRoot:

@@ -213,6 +213,8 @@ class SecuredHttpApi(pulumi.ComponentResource):
         )
 
         integrations = self._functions(name, args, routes, api, retention)
+        targets = {handler: integration.id.apply(lambda i: f"integrations/{i}")
+                   for handler, (integration, _) in integrations.items()}
         taken: set[str] = set()
         for route in routes:
             slug = resource_slug(route.key, taken)
@@ -222,7 +224,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
                 f"{name}-route-{slug}",
                 api_id=api.id,
                 route_key=route.key,
-                target=integration[0].id.apply(lambda i: f"integrations/{i}") if integration else None,
+                target=targets[route.handler] if integration and route.handler else None,
                 authorization_type="NONE" if route.is_public else "JWT",
                 authorizer_id=None if route.is_public else authorizer.id,
                 authorization_scopes=scopes or None,
