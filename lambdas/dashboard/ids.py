@@ -1,0 +1,54 @@
+"""Item ids: ULIDs (26 Crockford base32 characters, 48-bit millisecond timestamp + 80 random bits).
+
+They sort by creation time (a user's listing is a key-ordered query) and carry their creation time, so
+the admin index key (``<createdAt>#<id>``) can be recomputed from an id alone.
+"""
+
+import os
+import re
+import time
+from datetime import UTC, datetime
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ID_RE = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
+"""Canonical (upper-case) ULID; the first character is at most 7 (128-bit value)."""
+
+_DECODE = {c: i for i, c in enumerate(ALPHABET)}
+
+
+def new_id(now_ms: int | None = None) -> str:
+    """A fresh ULID for ``now_ms`` (default: now)."""
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        value, digit = divmod(value, 32)
+        chars.append(ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def is_valid(item_id: str) -> bool:
+    """Whether ``item_id`` is a canonical ULID."""
+    return bool(ID_RE.match(item_id))
+
+
+def timestamp_ms(item_id: str) -> int:
+    """The millisecond timestamp in a valid ULID."""
+    value = 0
+    for char in item_id[:10]:
+        value = value * 32 + _DECODE[char]
+    return value
+
+
+def format_time(ms: int) -> str:
+    """ISO 8601 UTC with milliseconds (``2025-01-31T12:00:00.123Z``): sorts like the time it shows."""
+    moment = datetime.fromtimestamp(ms // 1000, tz=UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+
+
+def created_at(item_id: str) -> str | None:
+    """Creation time of a valid ULID, or None when it lies outside the representable years (no item has it)."""
+    try:
+        return format_time(timestamp_ms(item_id))
+    except (OverflowError, ValueError, OSError):
+        return None
