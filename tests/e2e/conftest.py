@@ -1,0 +1,160 @@
+"""End-to-end fixtures: ONE local stack per session (the project's own program, in a subprocess on free
+ports), plus the fixture program's API served by an in-process gateway against that stack's emulator.
+
+Tokens in these tests come from the emulator (the Cognito CLI flow) or, for the negative cases only,
+are minted here with moto's own signing key (``moto/cognitoidp/resources/jwks-private.json``).
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_PROGRAM = Path(__file__).resolve().parent / "fixture_program"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from local.emulator import free_port  # noqa: E402
+from local.tokens import get_tokens  # noqa: E402
+
+STARTUP_TIMEOUT = 60.0
+
+
+@dataclass
+class RunningStack:
+    """The session's local stack subprocess and what it wrote to outputs.json."""
+
+    process: subprocess.Popen[str]
+    outputs: dict[str, Any]
+    state_dir: Path
+    api_url: str
+    startup_seconds: float
+
+    def token(self, user: str, *groups: str, id_token: bool = False) -> str:
+        tokens = get_tokens(self.outputs, user, groups=tuple(groups))
+        return tokens.id_token if id_token else tokens.access_token
+
+
+def wait_for_outputs(process: subprocess.Popen[str], outputs_file: Path, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out, err = process.communicate()
+            raise RuntimeError(f"local stack exited with {process.returncode}:\n{out}\n{err}")
+        if outputs_file.is_file():
+            return json.loads(outputs_file.read_text())  # type: ignore[no-any-return]
+        time.sleep(0.05)
+    raise RuntimeError("local stack did not become ready in time")
+
+
+def stop(process: subprocess.Popen[str]) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """`python -m local` on the project's own program, on free ports, with a private state dir."""
+    state_dir = tmp_path_factory.mktemp("local-state")
+    api_port, aws_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local", "--api-port", str(api_port), "--aws-port", str(aws_port),
+         "--state-dir", str(state_dir)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        outputs = wait_for_outputs(process, state_dir / "outputs.json", STARTUP_TIMEOUT)
+        yield RunningStack(process, outputs, state_dir, outputs["apiUrl"], time.monotonic() - started)
+    finally:
+        stop(process)
+
+
+@dataclass
+class FixtureApi:
+    """The fixture program's API, served in-process by the local gateway against the stack's emulator."""
+
+    url: str
+    outputs: dict[str, Any]
+    gateway: Any
+
+    def token(self, user: str, *groups: str, id_token: bool = False) -> str:
+        tokens = get_tokens(self.outputs, user, groups=tuple(groups))
+        return tokens.id_token if id_token else tokens.access_token
+
+
+@pytest.fixture(scope="session")
+def fixture_api(stack: RunningStack) -> Iterator[FixtureApi]:
+    import uvicorn
+
+    from components.mockrun import run_program
+    from local.gateway import Gateway
+    from local.mocks import MotoMocks
+    from local.model import build_model
+
+    endpoint, region = stack.outputs["awsEndpointUrl"], stack.outputs["region"]
+    recording = run_program(FIXTURE_PROGRAM, stack="test", mocks=MotoMocks(region, endpoint))
+    model = build_model(recording, FIXTURE_PROGRAM, region=region)
+    gateway = Gateway(model, aws_endpoint_url=endpoint, log=lambda line: None)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(gateway.app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    outputs = {**recording.outputs, "awsEndpointUrl": endpoint, "region": region}
+    try:
+        yield FixtureApi(f"http://127.0.0.1:{port}", outputs, gateway)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+# -- tokens minted with the emulator's own key (negative tests only) ---------------------------------
+def moto_private_key() -> dict[str, Any]:
+    from moto.utilities.utils import load_resource
+
+    return load_resource("cognitoidp/resources/jwks-private.json")  # type: ignore[no-any-return]
+
+
+def mint(claims: dict[str, Any], *, kid: str = "dummy", key: Any = None, algorithm: str = "RS256") -> str:
+    """Sign ``claims`` (RS256 with moto's key unless told otherwise)."""
+    signing_key = key if key is not None else jwt.PyJWK(moto_private_key()).key
+    return jwt.encode(claims, signing_key, algorithm=algorithm, headers={"kid": kid})
+
+
+def access_claims(issuer: str, client_id: str, /, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": issuer, "sub": "11111111-2222-3333-4444-555555555555", "client_id": client_id,
+        "token_use": "access", "scope": "aws.cognito.signin.user.admin", "iat": now, "auth_time": now,
+        "exp": now + 600, "jti": "minted", "username": "minted",
+    }
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}

@@ -1,0 +1,70 @@
+"""`python -m local`: outputs.json, the token command, port conflicts."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import jwt
+import requests
+
+from .conftest import ROOT, RunningStack
+
+
+def test_outputs_json(stack: RunningStack, http: requests.Session) -> None:
+    outputs = json.loads((stack.state_dir / "outputs.json").read_text())
+    for key in ("apiUrl", "userPoolId", "userPoolClientId", "issuer", "jwksUri", "awsEndpointUrl", "region"):
+        assert outputs.get(key), key
+    assert outputs["apiUrl"].startswith("http://127.0.0.1:")
+    assert outputs["region"] == "us-east-1"  # aws:region of Pulumi.dev.yaml
+    pool_id = outputs["userPoolId"]
+    assert pool_id.startswith("us-east-1_")
+    assert outputs["issuer"] == f"https://cognito-idp.us-east-1.amazonaws.com/{pool_id}"
+    assert outputs["jwksUri"] == f"{outputs['awsEndpointUrl']}/{pool_id}/.well-known/jwks.json"
+    jwks = http.get(outputs["jwksUri"], timeout=10).json()
+    assert [k["kid"] for k in jwks["keys"]]
+    # The ids are the emulator's real ones: the pool and the client exist there.
+    import boto3
+
+    cognito = boto3.client("cognito-idp", endpoint_url=outputs["awsEndpointUrl"], region_name=outputs["region"],
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=outputs["userPoolClientId"])
+    assert "ClientSecret" not in client["UserPoolClient"]
+    assert stack.startup_seconds < 10, stack.startup_seconds
+
+
+def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "local", "token", "--user", "cli-frank", "--group", "admin",
+         "--state-dir", str(stack.state_dir)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["iss"] == stack.outputs["issuer"]
+    assert claims["client_id"] == stack.outputs["userPoolClientId"]
+    assert claims["token_use"] == "access"
+    assert claims["cognito:groups"] == ["admin"]
+    assert "cli-frank@example.com" in result.stderr
+    response = http.get(stack.api_url + "/metadata/list", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert response.status_code == 200, response.text
+
+
+def test_token_cli_without_stack_says_what_to_do(tmp_path: object) -> None:
+    result = subprocess.run([sys.executable, "-m", "local", "token", "--user", "x", "--state-dir", str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "start the local stack" in result.stderr
+
+
+def test_port_in_use_exits_2_before_starting(stack: RunningStack) -> None:
+    api_port = stack.api_url.rsplit(":", 1)[1]
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "local", "--api-port", api_port, "--aws-port", "0"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"port {api_port}" in result.stderr and "in use" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - started < 5
