@@ -1,0 +1,213 @@
+"""Fixtures for the Lambda backend tests: moto AWS, a fresh table + bucket per test, payload 2.0 events.
+
+``lambdas/`` is the functions' code root (handler ``app.handler``), so it goes on ``sys.path`` and the
+modules are imported as top-level modules, exactly as in Lambda.
+"""
+
+import base64
+import json
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import boto3
+import pytest
+from moto import mock_aws
+
+LAMBDAS = Path(__file__).resolve().parents[2] / "lambdas"
+if str(LAMBDAS) not in sys.path:
+    sys.path.insert(0, str(LAMBDAS))
+
+import app  # noqa: E402
+from dashboard import storage  # noqa: E402
+
+REGION = "us-east-1"
+TOKEN = "eyJraWQiOiJ0ZXN0In0.eyJzdWIiOiJzZWNyZXQtdG9rZW4tcGF5bG9hZCJ9.c2lnbmF0dXJlLXNob3VsZC1uZXZlci1iZS1sb2dnZWQ"
+"""A token-shaped string sent in the Authorization header; it must never appear in logs."""
+
+ENV_TO_CLEAR = (
+    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_REGION",
+    "AWS_SESSION_TOKEN", "ROUTE_GROUPS", "UPLOAD_URL_EXPIRES", "LOG_LEVEL", "TABLE_NAME", "BUCKET_NAME",
+)
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[None]:
+    """One moto mock per test module, with a clean AWS environment and fresh cached clients."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ENV_TO_CLEAR:
+            mp.delenv(name, raising=False)
+        mp.setenv("AWS_DEFAULT_REGION", REGION)
+        with mock_aws():
+            storage.reset_clients()
+            yield
+            storage.reset_clients()
+
+
+def create_table(name: str) -> None:
+    """The table exactly as the infrastructure declares it (pk/sk + byCreated GSI)."""
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "byCreated",
+            "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"}, {"AttributeName": "gsi1sk", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"},
+        }],
+    )
+
+
+@dataclass
+class Response:
+    """A handler response, decoded."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+    raw: dict[str, Any]
+
+
+@dataclass
+class Backend:
+    """The resources and environment of one test, and helpers to call the handler."""
+
+    table: str
+    bucket: str
+    monkeypatch: pytest.MonkeyPatch
+
+    @property
+    def dynamodb(self) -> Any:
+        return boto3.client("dynamodb", region_name=REGION)
+
+    @property
+    def s3(self) -> Any:
+        return boto3.client("s3", region_name=REGION)
+
+    def item_count(self) -> int:
+        return int(self.dynamodb.scan(TableName=self.table, Select="COUNT")["Count"])
+
+    def object_keys(self) -> list[str]:
+        listing = self.s3.list_objects_v2(Bucket=self.bucket)
+        return sorted(o["Key"] for o in listing.get("Contents", []))
+
+    def call(self, event: dict[str, Any]) -> Response:
+        raw = app.handler(event, LambdaContext())
+        assert set(raw) >= {"statusCode", "headers", "body"}
+        text = raw["body"]
+        body = json.loads(text) if text else None
+        if raw["statusCode"] != 204:
+            assert raw["headers"]["content-type"] == "application/json"
+        return Response(raw["statusCode"], raw["headers"], body, raw)
+
+    def upload(self, sub: str, filename: str = "report.pdf", content_type: str = "application/pdf",
+               size: int = 1234) -> dict[str, Any]:
+        """Create an item through the API and return the 201 body."""
+        body = {"filename": filename, "contentType": content_type, "size": size}
+        response = self.call(make_event("POST /upload-url", sub=sub, body=json.dumps(body)))
+        assert response.status == 201, response.body
+        return dict(response.body)
+
+
+class LambdaContext:
+    """The parts of the Lambda context object handlers may read."""
+
+    def __init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+        self.function_name = "dashboard-api-app-handler"
+        self.memory_limit_in_mb = 256
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@pytest.fixture
+def backend(aws: None, monkeypatch: pytest.MonkeyPatch) -> Backend:
+    """A fresh table and bucket for this test, named in the function environment."""
+    suffix = uuid.uuid4().hex[:12]
+    table, bucket = f"metadata-{suffix}", f"uploads-{suffix}"
+    create_table(table)
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket=bucket)
+    monkeypatch.setenv("TABLE_NAME", table)
+    monkeypatch.setenv("BUCKET_NAME", bucket)
+    monkeypatch.delenv("ROUTE_GROUPS", raising=False)
+    monkeypatch.delenv("UPLOAD_URL_EXPIRES", raising=False)
+    return Backend(table, bucket, monkeypatch)
+
+
+def make_event(
+    route_key: str,
+    *,
+    sub: str | None = "user-a",
+    groups: Any = None,
+    body: str | None = None,
+    query: dict[str, str] | None = None,
+    path: dict[str, str] | None = None,
+    base64_body: bool = False,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """A realistic API Gateway HTTP API payload 2.0 event (claims as the JWT authorizer delivers them).
+
+    ``groups`` is put in ``cognito:groups`` as given; a Python list is stringified the way API Gateway does
+    (``"[admin editors]"``). ``sub=None`` builds an event without identity (public route).
+    """
+    method, _, template = route_key.partition(" ")
+    raw_path = template
+    for name, value in (path or {}).items():
+        raw_path = raw_path.replace("{" + name + "}", value)
+    now = time.time()
+    request_context: dict[str, Any] = {
+        "accountId": "123456789012",
+        "apiId": "a1b2c3d4e5",
+        "domainName": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+        "domainPrefix": "a1b2c3d4e5",
+        "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
+                 "userAgent": "pytest"},
+        "requestId": request_id or base64.b32encode(uuid.uuid4().bytes).decode()[:16],
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "timeEpoch": int(now * 1000),
+    }
+    headers = {"host": request_context["domainName"], "user-agent": "pytest", "content-type": "application/json"}
+    if sub is not None:
+        claims: dict[str, Any] = {
+            "sub": sub,
+            "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example",
+            "client_id": "3n4b5urk1ft4fl3mg5e62d9ado",
+            "token_use": "access",
+            "scope": "dashboard/api",
+            "auth_time": str(int(now) - 60),
+            "iat": str(int(now) - 60),
+            "exp": str(int(now) + 3600),
+            "username": f"name-{sub}",
+        }
+        if groups is not None:
+            claims["cognito:groups"] = "[" + " ".join(groups) + "]" if isinstance(groups, list) else groups
+        request_context["authorizer"] = {"jwt": {"claims": claims, "scopes": ["dashboard/api"]}}
+        headers["authorization"] = f"Bearer {TOKEN}"
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": raw_path,
+        "rawQueryString": urlencode(query or {}),
+        "headers": headers,
+        "requestContext": request_context,
+        "isBase64Encoded": base64_body,
+    }
+    if query:
+        event["queryStringParameters"] = dict(query)
+    if path:
+        event["pathParameters"] = dict(path)
+    if body is not None:
+        event["body"] = base64.b64encode(body.encode()).decode() if base64_body else body
+    return event
+
+
+EventFactory = Callable[..., dict[str, Any]]
