@@ -1,0 +1,28 @@
+"""Fixtures for the policy tests: one pack analyzer per session, programs evaluated under mocks."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policy.check import record
+from policy.engine import PackAnalyzer, Report, parse_policy_config
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> PackAnalyzer:
+    return PackAnalyzer()
+
+
+@pytest.fixture(scope="session")
+def evaluate(analyzer: PackAnalyzer) -> Callable[..., Report]:
+    """``evaluate(program, preview=False, config=None)``: record the program and run the pack on it."""
+
+    def run(program: Callable[[], Any], *, preview: bool = False, config: dict[str, Any] | None = None) -> Report:
+        recording = record(program, preview=preview)
+        return analyzer.evaluate(recording, parse_policy_config(config), dry_run=preview)
+
+    return run

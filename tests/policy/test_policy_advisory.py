@@ -1,0 +1,223 @@
+"""The advisory rules and the cross-resource (stack) rules: a violating and a passing program each."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi_aws as aws
+import pytest
+from policy_programs import CORS, authorizer, found, http_api, identity, route, secure_stack
+
+from policy.engine import Report
+from policy.rules.lambda_permissions import whole_api_scope
+
+Evaluate = Callable[..., Report]
+
+
+def pool_program(**pool_args: Any) -> Callable[[], None]:
+    return lambda: aws.cognito.UserPool("pool", **pool_args)
+
+
+def client_program(**client_args: Any) -> Callable[[], None]:
+    return lambda: identity(**client_args)
+
+
+CASES: list[tuple[str, Callable[[], None], str]] = [
+    ("cognito-mfa-enabled", pool_program(mfa_configuration="OFF"), "MFA off"),
+    ("cognito-mfa-enabled", pool_program(), "mfaConfiguration missing"),
+    ("cognito-threat-protection", pool_program(user_pool_tier="ESSENTIALS"), "no threat protection"),
+    ("cognito-password-policy", pool_program(password_policy={"minimum_length": 8}), "minimum length 8"),
+    (
+        "cognito-password-policy",
+        pool_program(password_policy={"minimum_length": 14, "require_symbols": False}),
+        "does not require symbols",
+    ),
+    (
+        "cognito-client-no-user-password-auth",
+        client_program(explicit_auth_flows=["ALLOW_USER_PASSWORD_AUTH"]),
+        "ALLOW_USER_PASSWORD_AUTH",
+    ),
+    ("cognito-client-redirect-urls", client_program(callback_urls=["http://app.example.com/cb"]), "https"),
+    ("cognito-client-redirect-urls", client_program(logout_urls=["https://*.example.com/"]), "wildcards"),
+    ("cognito-client-prevent-user-existence-errors", client_program(prevent_user_existence_errors="LEGACY"), "LEGACY"),
+    ("cognito-client-token-revocation", client_program(enable_token_revocation=False), "revocation"),
+    (
+        "cognito-identity-pool-no-unauthenticated",
+        lambda: aws.cognito.IdentityPool("ids", identity_pool_name="ids", allow_unauthenticated_identities=True),
+        "unauthenticated",
+    ),
+    (
+        "apigw-stage-access-logs",
+        lambda: aws.apigatewayv2.Stage("stage", api_id="abc", name="$default"),
+        "no access logs",
+    ),
+    (
+        "apigw-stage-throttling",
+        lambda: aws.apigatewayv2.Stage(
+            "stage", api_id="abc", name="$default", default_route_settings={"throttling_burst_limit": 10}
+        ),
+        "throttlingRateLimit",
+    ),
+    (
+        "apigw-jwt-route-scopes",
+        lambda: route("r", http_api(), "GET /items", authorization_type="JWT", authorizer_id="authz"),
+        "ID tokens",
+    ),
+    ("apigw-cors-no-wildcard-origin", lambda: http_api(cors={"allow_origins": ["*"]}), "any origin"),
+    (
+        "lambda-permission-route-scoped",
+        lambda: aws.lambda_.Permission(
+            "perm",
+            action="lambda:InvokeFunction",
+            function="fn",
+            principal="apigateway.amazonaws.com",
+            source_arn="arn:aws:execute-api:us-east-1:123456789012:abc/*/*",
+        ),
+        "whole API",
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "program", "expected"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_advisory_rule_reports(evaluate: Evaluate, policy: str, program: Callable[[], None], expected: str) -> None:
+    report = evaluate(program)
+    violations = found(report, policy)
+    assert violations, report.violations
+    assert all(v.enforcement == "advisory" for v in violations)
+    assert any(expected in v.message for v in violations), [v.message for v in violations]
+    assert report.mandatory == []
+
+
+def test_secure_baseline_passes_advisory_rules(evaluate: Evaluate) -> None:
+    assert evaluate(secure_stack).violations == []
+
+
+def test_loopback_http_callback_is_fine(evaluate: Evaluate) -> None:
+    report = evaluate(client_program(callback_urls=["http://localhost:5173/callback", "http://127.0.0.1/cb"]))
+    assert found(report, "cognito-client-redirect-urls") == []
+
+
+@pytest.mark.parametrize(
+    ("arn", "whole"),
+    [
+        ("arn:aws:execute-api:us-east-1:1:abc/*", True),
+        ("arn:aws:execute-api:us-east-1:1:abc/*/*", True),
+        ("arn:aws:execute-api:us-east-1:1:abc/*/*/*", True),
+        ("arn:aws:execute-api:us-east-1:1:abc/*/GET/items", False),
+        ("arn:aws:execute-api:us-east-1:1:abc/*/*/$default", False),
+        ("arn:aws:sns:us-east-1:1:topic", False),
+    ],
+)
+def test_whole_api_scope(arn: str, whole: bool) -> None:
+    assert whole_api_scope(arn) is whole
+
+
+def test_cors_wildcard_headers_only_matter_with_jwt_routes(evaluate: Evaluate) -> None:
+    def program(jwt: bool, headers: list[str]) -> Callable[[], None]:
+        def run() -> None:
+            api = http_api(cors={"allow_origins": ["https://app.example.com"], "allow_headers": headers})
+            route(
+                "r",
+                api,
+                "GET /items",
+                **(
+                    {"authorization_type": "JWT", "authorizer_id": "a", "authorization_scopes": ["api/read"]}
+                    if jwt
+                    else {"authorization_type": "AWS_IAM"}
+                ),
+            )
+
+        return run
+
+    policy = "apigw-cors-headers-allow-authorization"
+    [violation] = found(evaluate(program(True, ["*"])), policy)
+    assert violation.resource_type == "aws:apigatewayv2/api:Api" and "Authorization" in violation.message
+    assert found(evaluate(program(False, ["*"])), policy) == []
+    assert found(evaluate(program(True, ["*", "Authorization"])), policy) == []
+    assert found(evaluate(program(True, ["authorization"])), policy) == []
+
+
+# -- cross-resource wiring --------------------------------------------------------------------------------------------
+
+WIRED = "apigw-jwt-authorizer-wired-to-pool"
+SCOPES = "apigw-route-scopes-grantable"
+
+
+def wired_program(
+    *,
+    issuer: str | None = None,
+    other_pool_client: bool = False,
+    audience: str | None = None,
+    route_scopes: tuple[str, ...] = ("api/read",),
+    defined: tuple[str, ...] = ("read",),
+    granted: tuple[str, ...] = ("api/read",),
+) -> Callable[[], None]:
+    def program() -> None:
+        api = http_api(cors=CORS)
+        pool, client = identity(scopes=defined, granted=granted)
+        jwt: dict[str, Any] = {}
+        if issuer is not None:
+            jwt["issuer"] = issuer
+        if other_pool_client:
+            jwt["audiences"] = [identity("other")[1].id]
+        if audience is not None:
+            jwt["audiences"] = [audience]
+        authz = authorizer(api, pool, client, **jwt)
+        route(
+            "r",
+            api,
+            "GET /items",
+            authorization_type="JWT",
+            authorizer_id=authz.id,
+            authorization_scopes=list(route_scopes),
+        )
+
+    return program
+
+
+def test_wired_authorizer_passes_with_known_and_unknown_values(evaluate: Evaluate) -> None:
+    for preview in (False, True):
+        report = evaluate(wired_program(), preview=preview)
+        assert found(report, WIRED) == [] and found(report, SCOPES) == [] and report.notes == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        (
+            {"issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_elsewhere"},
+            "not 'https://' + the endpoint",
+        ),
+        ({"audience": "not-a-client"}, "not the id of an app client"),
+        ({"other_pool_client": True}, "of user pool 'other'"),
+    ],
+)
+def test_miswired_authorizer(evaluate: Evaluate, kwargs: dict[str, Any], expected: str) -> None:
+    [violation] = found(evaluate(wired_program(**kwargs)), WIRED)
+    assert violation.enforcement == "advisory" and expected in violation.message
+    assert violation.resource_type == "aws:apigatewayv2/authorizer:Authorizer"
+
+
+def test_external_identity_provider_is_not_miswired(evaluate: Evaluate) -> None:
+    assert found(evaluate(wired_program(issuer="https://login.example.com/")), WIRED) == []
+
+
+def test_miswired_audience_in_preview_through_property_dependencies(evaluate: Evaluate) -> None:
+    [violation] = found(evaluate(wired_program(other_pool_client=True), preview=True), WIRED)
+    assert "of user pool 'other'" in violation.message
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"route_scopes": ("api/write",)}, "no resource server"),
+        ({"route_scopes": ("api/write",), "defined": ("read", "write")}, "not granted"),
+    ],
+)
+def test_route_scope_that_can_never_be_granted(evaluate: Evaluate, kwargs: dict[str, Any], expected: str) -> None:
+    for preview in (False, True):
+        [violation] = found(evaluate(wired_program(**kwargs), preview=preview), SCOPES)
+        assert expected in violation.message and "can never be called" in violation.message
+
+
+def test_standard_scopes_need_no_resource_server(evaluate: Evaluate) -> None:
+    assert found(evaluate(wired_program(route_scopes=("openid",))), SCOPES) == []
