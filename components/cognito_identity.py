@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Optional, TypedDict
+from typing import NoReturn, Optional, Required, TypedDict
 from urllib.parse import quote
 
 import pulumi
@@ -25,11 +25,11 @@ _GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
 class IdentityProviderArgs(TypedDict, total=False):
     """A federated identity provider (Google, SAML, OIDC, ...)."""
 
-    provider_name: str
+    provider_name: Required[str]
     """Name of the provider as shown on the managed-login page, e.g. "Google" or "Okta"."""
-    provider_type: str
+    provider_type: Required[str]
     """One of Google, SAML, OIDC, Facebook, LoginWithAmazon, SignInWithApple."""
-    provider_details: Mapping[str, pulumi.Input[str]]
+    provider_details: Required[Mapping[str, pulumi.Input[str]]]
     """Provider details as Cognito names them (client_id, client_secret, authorize_scopes, MetadataURL...)."""
     attribute_mapping: Mapping[str, str]
     """User pool attribute -> provider attribute. Default: {"email": "email"}, or the SAML email claim."""
@@ -39,7 +39,7 @@ class CognitoIdentityArgs(TypedDict, total=False):
     """Arguments of :class:`CognitoIdentity`. Every key is optional except ``callback_urls`` and one of
     ``domain_prefix`` / ``custom_domain``."""
 
-    callback_urls: Sequence[str]
+    callback_urls: Required[Sequence[str]]
     """OAuth redirect URLs of the public client. https, or http on localhost/127.0.0.1 only; no wildcards."""
     logout_urls: Sequence[str]
     """Sign-out redirect URLs; same rules as callback_urls. Default: none."""
@@ -77,7 +77,7 @@ class CognitoIdentityArgs(TypedDict, total=False):
     """Federated identity providers offered on the managed-login page. Default: none (Cognito users only)."""
 
 
-def _fail(arg: str, message: str) -> None:
+def _fail(arg: str, message: str) -> NoReturn:
     raise ValueError(f"CognitoIdentity args.{arg}: {message}")
 
 
@@ -95,11 +95,11 @@ def _check_urls(args: Mapping[str, object], key: str, required: bool) -> list[st
         return []
     if isinstance(urls, str) or not isinstance(urls, Sequence) or (required and not urls):
         _fail(key, f"expected a non-empty list of URLs, got {urls!r}")
-    for url in urls:  # type: ignore[union-attr]
+    for url in urls:
         problem = url_problem(url)
         if problem:
             _fail(key, f"{url!r} {problem}")
-    return list(urls)  # type: ignore[arg-type]
+    return list(urls)
 
 
 def _check_choice(args: Mapping[str, object], key: str, choices: Sequence[str], default: str) -> str:
@@ -124,10 +124,14 @@ def validate_identity_args(args: CognitoIdentityArgs) -> None:
     prefix, custom = args.get("domain_prefix"), args.get("custom_domain")
     if (prefix is None) == (custom is None):
         _fail("domain_prefix", "set exactly one of domain_prefix and custom_domain")
-    if prefix is not None and (not isinstance(prefix, str) or not _DOMAIN_PREFIX.match(prefix)
-                               or re.search("aws|amazon|cognito", prefix)):
-        _fail("domain_prefix", f"{prefix!r} must be 1-63 lowercase letters, digits or hyphens, and must not "
-                               "contain 'aws', 'amazon' or 'cognito'")
+    if prefix is not None and (
+        not isinstance(prefix, str) or not _DOMAIN_PREFIX.match(prefix) or re.search("aws|amazon|cognito", prefix)
+    ):
+        _fail(
+            "domain_prefix",
+            f"{prefix!r} must be 1-63 lowercase letters, digits or hyphens, and must not "
+            "contain 'aws', 'amazon' or 'cognito'",
+        )
     if custom is not None:
         if not isinstance(custom, str) or "." not in custom or "/" in custom or ":" in custom:
             _fail("custom_domain", f"{custom!r} must be a host name such as auth.example.com")
@@ -167,12 +171,10 @@ def _default_attribute_mapping(kind: str) -> dict[str, str]:
 
 
 class CognitoIdentity(pulumi.ComponentResource):
-    """A Cognito user pool with a public (secret-less) authorization-code client and a managed-login domain.
+    """A Cognito user pool with a public (secret-less) authorization-code client and a managed-login domain."""
 
-    Secure defaults: email sign-in with verification by code, 12-character passwords with all
-    character classes, optional TOTP MFA, deletion protection, no client secret, code flow only
-    (PKCE is the client's part), token revocation, user-existence errors hidden, 1 h tokens.
-    """
+    # The class docstring is the schema description: keep it on one line (Python 3.13 dedents multi-line
+    # docstrings, 3.11 does not, and the committed components/schema.json must not depend on the version).
 
     user_pool_id: pulumi.Output[str]
     """Id of the user pool."""
@@ -194,6 +196,12 @@ class CognitoIdentity(pulumi.ComponentResource):
     """Full names of the custom scopes ("<identifier>/<name>") granted to the client."""
 
     def __init__(self, name: str, args: CognitoIdentityArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        """Validate ``args`` (``ValueError`` naming the bad arg, before any child exists), then create the children.
+
+        Secure defaults: email sign-in with verification by code, 12-character passwords with all
+        character classes, optional TOTP MFA, deletion protection, no client secret, code flow only
+        (PKCE is the client's part), token revocation, user-existence errors hidden, 1 h tokens.
+        """
         validate_identity_args(args)
         super().__init__("securedapi:index:CognitoIdentity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -228,26 +236,30 @@ class CognitoIdentity(pulumi.ComponentResource):
         custom_scopes = [f"{identifier}/{scope}" for scope in args.get("scopes") or {}]
         depends: list[pulumi.Resource] = []
         if identifier is not None:
-            depends.append(aws.cognito.ResourceServer(
-                f"{name}-resource-server",
-                user_pool_id=pool.id,
-                identifier=identifier,
-                name=identifier,
-                scopes=[{"scope_name": s, "scope_description": d} for s, d in (args.get("scopes") or {}).items()],
-                opts=child,
-            ))
+            depends.append(
+                aws.cognito.ResourceServer(
+                    f"{name}-resource-server",
+                    user_pool_id=pool.id,
+                    identifier=identifier,
+                    name=identifier,
+                    scopes=[{"scope_name": s, "scope_description": d} for s, d in (args.get("scopes") or {}).items()],
+                    opts=child,
+                )
+            )
         providers = []
         for idp in args.get("identity_providers") or []:
             kind = idp["provider_type"]
-            depends.append(aws.cognito.IdentityProvider(
-                f"{name}-idp-{idp['provider_name'].lower()}",
-                user_pool_id=pool.id,
-                provider_name=idp["provider_name"],
-                provider_type=kind,
-                provider_details=idp["provider_details"],
-                attribute_mapping=idp.get("attribute_mapping") or _default_attribute_mapping(kind),
-                opts=child,
-            ))
+            depends.append(
+                aws.cognito.IdentityProvider(
+                    f"{name}-idp-{idp['provider_name'].lower()}",
+                    user_pool_id=pool.id,
+                    provider_name=idp["provider_name"],
+                    provider_type=kind,
+                    provider_details=idp["provider_details"],
+                    attribute_mapping=idp.get("attribute_mapping") or _default_attribute_mapping(kind),
+                    opts=child,
+                )
+            )
             providers.append(idp["provider_name"])
 
         callback_urls = list(args["callback_urls"])
@@ -265,8 +277,7 @@ class CognitoIdentity(pulumi.ComponentResource):
             prevent_user_existence_errors="ENABLED",
             enable_token_revocation=True,
             refresh_token_rotation=(
-                {"feature": "ENABLED", "retry_grace_period_seconds": 10}
-                if args.get("refresh_token_rotation") else None
+                {"feature": "ENABLED", "retry_grace_period_seconds": 10} if args.get("refresh_token_rotation") else None
             ),
             access_token_validity=args.get("access_token_validity_minutes", 60),
             id_token_validity=args.get("id_token_validity_minutes", 60),
@@ -293,8 +304,9 @@ class CognitoIdentity(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[domain]),
         )
         for group, description in (args.get("groups") or {}).items():
-            aws.cognito.UserGroup(f"{name}-group-{group.lower()}", user_pool_id=pool.id, name=group,
-                                  description=description, opts=child)
+            aws.cognito.UserGroup(
+                f"{name}-group-{group.lower()}", user_pool_id=pool.id, name=group, description=description, opts=child
+            )
 
         region = pool.endpoint.apply(lambda endpoint: endpoint.split(".")[1])
         if custom_domain:
@@ -310,19 +322,26 @@ class CognitoIdentity(pulumi.ComponentResource):
         self.jwks_uri = self.issuer.apply(lambda issuer: f"{issuer}/.well-known/jwks.json")
         self.domain = base_url
         self.login_url = pulumi.Output.concat(
-            base_url, "/oauth2/authorize?response_type=code&client_id=", client.id,
-            "&redirect_uri=", quote(callback_urls[0], safe=""), "&scope=", scope_param,
+            base_url,
+            "/oauth2/authorize?response_type=code&client_id=",
+            client.id,
+            "&redirect_uri=",
+            quote(callback_urls[0], safe=""),
+            "&scope=",
+            scope_param,
         )
         self.token_endpoint = pulumi.Output.concat(base_url, "/oauth2/token")
         self.scopes = pulumi.Output.from_input(custom_scopes)
-        self.register_outputs({
-            "userPoolId": self.user_pool_id,
-            "userPoolArn": self.user_pool_arn,
-            "clientId": self.client_id,
-            "issuer": self.issuer,
-            "jwksUri": self.jwks_uri,
-            "domain": self.domain,
-            "loginUrl": self.login_url,
-            "tokenEndpoint": self.token_endpoint,
-            "scopes": self.scopes,
-        })
+        self.register_outputs(
+            {
+                "userPoolId": self.user_pool_id,
+                "userPoolArn": self.user_pool_arn,
+                "clientId": self.client_id,
+                "issuer": self.issuer,
+                "jwksUri": self.jwks_uri,
+                "domain": self.domain,
+                "loginUrl": self.login_url,
+                "tokenEndpoint": self.token_endpoint,
+                "scopes": self.scopes,
+            }
+        )

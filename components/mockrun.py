@@ -93,8 +93,9 @@ class Recording:
 class ProgramError(Exception):
     """The program (or its project/stack configuration) is broken."""
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 cause: BaseException | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, cause: BaseException | None = None
+    ) -> None:
         where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
         super().__init__(f"{where}{message}")
         self.file = file
@@ -111,7 +112,8 @@ class ProgramError(Exception):
         frames = traceback.extract_tb(exc.__traceback__)
         site = os.sep + "site-packages" + os.sep
         own = [f for f in frames if site not in f.filename and "/pulumi/" not in f.filename]
-        frame = (own or frames or [None])[-1]
+        candidates = own or list(frames)
+        frame = candidates[-1] if candidates else None
         text = f"{type(exc).__name__}: {exc}"
         if frame is None:
             return cls(text, file=program_file, cause=exc)
@@ -141,8 +143,9 @@ class AwsMocks(pulumi.runtime.Mocks):
             return None, dict(args.inputs)
         return self.aws_outputs(args.typ, args.name, dict(args.inputs), args.resource_id)
 
-    def aws_outputs(self, typ: str, name: str, inputs: dict[str, Any],
-                    resource_id: str | None = None) -> tuple[str, dict[str, Any]]:
+    def aws_outputs(
+        self, typ: str, name: str, inputs: dict[str, Any], resource_id: str | None = None
+    ) -> tuple[str, dict[str, Any]]:
         """Return ``(id, outputs)`` for a resource of type ``typ``; subclasses may override per type."""
         region, account = self.region, self.account_id
         out = dict(inputs)
@@ -169,8 +172,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             )
         elif typ == "aws:apigateway/restApi:RestApi":
             rid = _short_hash(name, length=10)
-            out.update(rootResourceId=_short_hash(name, "root", length=10),
-                       executionArn=f"arn:aws:execute-api:{region}:{account}:{rid}")
+            out.update(
+                rootResourceId=_short_hash(name, "root", length=10),
+                executionArn=f"arn:aws:execute-api:{region}:{account}:{rid}",
+            )
         elif typ == "aws:cognito/userPool:UserPool":
             rid = f"{region}_{_short_hash(name, length=9)}"
             out.update(
@@ -190,7 +195,9 @@ class AwsMocks(pulumi.runtime.Mocks):
             arn = f"arn:aws:lambda:{region}:{account}:function:{fname}"
             rid = fname
             out.update(
-                name=fname, arn=arn, qualifiedArn=f"{arn}:$LATEST",
+                name=fname,
+                arn=arn,
+                qualifiedArn=f"{arn}:$LATEST",
                 invokeArn=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
             )
         elif typ == "aws:iam/role:Role":
@@ -201,9 +208,12 @@ class AwsMocks(pulumi.runtime.Mocks):
             out.update(name=rid, arn=f"arn:aws:dynamodb:{region}:{account}:table/{rid}")
         elif typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
             rid = inputs.get("bucket", auto_name.lower())
-            out.update(bucket=rid, arn=f"arn:aws:s3:::{rid}",
-                       bucketDomainName=f"{rid}.s3.amazonaws.com",
-                       bucketRegionalDomainName=f"{rid}.s3.{region}.amazonaws.com")
+            out.update(
+                bucket=rid,
+                arn=f"arn:aws:s3:::{rid}",
+                bucketDomainName=f"{rid}.s3.amazonaws.com",
+                bucketRegionalDomainName=f"{rid}.s3.{region}.amazonaws.com",
+            )
         elif typ == "aws:cloudwatch/logGroup:LogGroup":
             rid = inputs.get("name", auto_name)
             out.update(name=rid, arn=f"arn:aws:logs:{region}:{account}:log-group:{rid}")
@@ -220,22 +230,34 @@ class AwsMocks(pulumi.runtime.Mocks):
         return rid, out
 
     # -- invokes ---------------------------------------------------------------------
-    def call(self, args: MockCallArgs) -> dict[str, Any]:
+    # MockMonitor accepts a plain dict (no check failures) as well as the (dict, failures) tuple.
+    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         token, inputs = args.token, dict(args.args)
         if token == "aws:index/getRegion:getRegion":
-            return {"id": self.region, "name": self.region, "region": self.region,
-                    "endpoint": f"ec2.{self.region}.amazonaws.com", "description": self.region}
+            return {
+                "id": self.region,
+                "name": self.region,
+                "region": self.region,
+                "endpoint": f"ec2.{self.region}.amazonaws.com",
+                "description": self.region,
+            }
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"id": self.account_id, "accountId": self.account_id, "userId": "AIDAMOCKUSER",
-                    "arn": f"arn:aws:iam::{self.account_id}:user/mock"}
+            return {
+                "id": self.account_id,
+                "accountId": self.account_id,
+                "userId": "AIDAMOCKUSER",
+                "arn": f"arn:aws:iam::{self.account_id}:user/mock",
+            }
         if token == "aws:index/getPartition:getPartition":
-            return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com",
-                    "reverseDnsPrefix": "com.amazonaws"}
+            return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
             return {"id": "policy", "json": render_policy_document(inputs), **inputs}
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {"id": self.region, "names": [f"{self.region}{z}" for z in "abc"],
-                    "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)]}
+            return {
+                "id": self.region,
+                "names": [f"{self.region}{z}" for z in "abc"],
+                "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)],
+            }
         return inputs
 
 
@@ -246,8 +268,12 @@ def render_policy_document(args: Mapping[str, Any]) -> str:
         out: dict[str, Any] = {"Effect": st.get("effect", "Allow")}
         if st.get("sid"):
             out["Sid"] = st["sid"]
-        for key, name in (("actions", "Action"), ("notActions", "NotAction"),
-                          ("resources", "Resource"), ("notResources", "NotResource")):
+        for key, name in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
             if st.get(key):
                 out[name] = st[key]
         for principal in st.get("principals") or []:
@@ -274,28 +300,30 @@ class RecordingMonitor(MockMonitor):
             return response
         from pulumi.runtime import rpc
 
-        self.recorded.append(RecordedResource(
-            type=request.type,
-            name=request.name,
-            urn=response.urn,
-            parent=request.parent or None,
-            custom=bool(request.custom),
-            inputs=rpc.deserialize_properties(request.object),
-            outputs=rpc.deserialize_properties(response.object),
-            id=response.id or None,
-            provider=request.provider or None,
-            raw_inputs=request.object,
-            raw_outputs=response.object,
-            options={
-                "protect": request.protect,
-                "dependencies": list(request.dependencies),
-                "propertyDependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
-                "deleteBeforeReplace": request.deleteBeforeReplace,
-                "ignoreChanges": list(request.ignoreChanges),
-                "aliases": [a.urn or a.spec.name for a in request.aliases],
-                "retainOnDelete": request.retainOnDelete if request.HasField("retainOnDelete") else False,
-            },
-        ))
+        self.recorded.append(
+            RecordedResource(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent=request.parent or None,
+                custom=bool(request.custom),
+                inputs=rpc.deserialize_properties(request.object),
+                outputs=rpc.deserialize_properties(response.object),
+                id=response.id or None,
+                provider=request.provider or None,
+                raw_inputs=request.object,
+                raw_outputs=response.object,
+                options={
+                    "protect": request.protect,
+                    "dependencies": list(request.dependencies),
+                    "propertyDependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                    "deleteBeforeReplace": request.deleteBeforeReplace,
+                    "ignoreChanges": list(request.ignoreChanges),
+                    "aliases": [a.urn or a.spec.name for a in request.aliases],
+                    "retainOnDelete": request.retainOnDelete if request.HasField("retainOnDelete") else False,
+                },
+            )
+        )
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802
@@ -342,8 +370,10 @@ def load_project(program_dir: str | Path, stack: str = "dev") -> tuple[str, dict
             raise ProgramError("expected a mapping with a 'config' mapping", file=str(stack_file))
         for key, value in (stack_doc.get("config") or {}).items():
             if isinstance(value, dict) and "secure" in value:
-                raise ProgramError(f"config {key!r} is encrypted; set a plain test value with --policy-config "
-                                   "or another stack file", file=str(stack_file))
+                raise ProgramError(
+                    f"config {key!r} is encrypted; set a plain test value with --policy-config or another stack file",
+                    file=str(stack_file),
+                )
             config[_qualify(name, key)] = _config_string(value)
     return name, config
 
@@ -353,8 +383,9 @@ def _read_yaml(path: Path) -> Any:
         return yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ProgramError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                           line=(mark.line + 1) if mark else None) from exc
+        raise ProgramError(
+            f"invalid YAML: {getattr(exc, 'problem', exc)}", file=str(path), line=(mark.line + 1) if mark else None
+        ) from exc
 
 
 def _qualify(project: str, key: str) -> str:
@@ -439,8 +470,9 @@ def run_program(
         _drain(loop)
         pulumi_settings.set_root_resource(None)  # type: ignore[arg-type]
         pulumi.runtime.set_all_config({})
-    return Recording(project=project, stack=stack, resources=monitor.recorded,
-                     outputs=monitor.stack_outputs, config=all_config)
+    return Recording(
+        project=project, stack=stack, resources=monitor.recorded, outputs=monitor.stack_outputs, config=all_config
+    )
 
 
 async def _run_in_stack(func: Callable[[], Any]) -> None:

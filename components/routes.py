@@ -180,9 +180,7 @@ def parse_routes(routes: Mapping[str, Mapping[str, Any]], *, require_handler: bo
 def needs_preflight_route(routes: Sequence[Route]) -> bool:
     """True when a JWT route would catch browsers' OPTIONS preflights (``ANY`` or greedy path)."""
     has_options = any(r.method == "OPTIONS" for r in routes)
-    return not has_options and any(
-        not r.is_public and (r.method == "ANY" or r.is_greedy) for r in routes
-    )
+    return not has_options and any(not r.is_public and (r.method == "ANY" or r.is_greedy) for r in routes)
 
 
 def preflight_route() -> Route:
@@ -200,12 +198,13 @@ def match_route(routes: Sequence[Route], method: str, path: str) -> tuple[Route,
         if route.method not in (method, "ANY"):
             continue
         if route.is_default:
-            params: dict[str, str] | None = {}
+            params: dict[str, str] = {}
             rank: tuple[int, ...] = (0,)
         else:
-            params = _match_segments(route.segments, request)
-            if params is None:
+            matched = _match_segments(route.segments, request)
+            if matched is None:
                 continue
+            params = matched
             literal = sum(1 for s in route.segments if not s.startswith("{"))
             rank = (1 if route.is_greedy else 2, len(route.segments), literal)
         rank = (*rank, 1 if route.method == method else 0)

@@ -3,7 +3,7 @@
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Optional, TypedDict
+from typing import NoReturn, Optional, Required, TypedDict, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -13,23 +13,25 @@ from components.routes import Route, RouteError, needs_preflight_route, parse_ro
 from components.urls import is_plain
 
 RUNTIMES = ("python3.12", "python3.13", "python3.14")
-ACCESS_LOG_FORMAT = json.dumps({
-    "requestId": "$context.requestId",
-    "routeKey": "$context.routeKey",
-    "status": "$context.status",
-    "sub": "$context.authorizer.claims.sub",
-    "authorizerError": "$context.authorizer.error",
-    "integrationError": "$context.integrationErrorMessage",
-    "ip": "$context.identity.sourceIp",
-    "requestTime": "$context.requestTime",
-    "responseLatency": "$context.responseLatency",
-})
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "routeKey": "$context.routeKey",
+        "status": "$context.status",
+        "sub": "$context.authorizer.claims.sub",
+        "authorizerError": "$context.authorizer.error",
+        "integrationError": "$context.integrationErrorMessage",
+        "ip": "$context.identity.sourceIp",
+        "requestTime": "$context.requestTime",
+        "responseLatency": "$context.responseLatency",
+    }
+)
 
 
 class RouteArgs(TypedDict, total=False):
     """One route of the API. The key of the ``routes`` mapping is the route key, e.g. "GET /items/{id}"."""
 
-    handler: str
+    handler: Required[str]
     """Lambda handler as "module.function" inside code_path, e.g. "app.handler". Required."""
     public: str
     """Reason this route needs no token (e.g. "uptime checks"). Omit for JWT-protected (the default)."""
@@ -42,17 +44,16 @@ class RouteArgs(TypedDict, total=False):
 class SecuredHttpApiArgs(TypedDict, total=False):
     """Arguments of :class:`SecuredHttpApi`. ``routes``, ``code_path``, ``issuer`` and ``audiences`` are required."""
 
-    routes: Mapping[str, RouteArgs]
+    routes: Required[Mapping[str, RouteArgs]]
     """Route key -> route. Every route requires a valid JWT unless it is declared public with a reason."""
-    code_path: str
+    code_path: Required[str]
     """Directory holding the Lambda handler modules (packaged as one archive)."""
-    issuer: pulumi.Input[str]
+    issuer: Required[pulumi.Input[str]]
     """JWT issuer, https only (CognitoIdentity.issuer)."""
-    audiences: Sequence[pulumi.Input[str]]
+    audiences: Required[Sequence[pulumi.Input[str]]]
     """Accepted audiences: app client ids (CognitoIdentity.client_id). Several clients may be listed."""
     default_scopes: Sequence[str]
-    """Scopes required on JWT routes that declare none. Set them to accept access tokens only: routes
-    without scopes also accept Cognito ID tokens (their aud is the client id). Default: none."""
+    """Scopes for JWT routes that declare none; set them to refuse Cognito ID tokens. Default: none."""
     environment: Mapping[str, pulumi.Input[str]]
     """Environment variables of every function (e.g. table and bucket names)."""
     policy_documents: Sequence[pulumi.Input[str]]
@@ -85,14 +86,7 @@ class SecuredHttpApiArgs(TypedDict, total=False):
     """Regional ACM certificate for custom_domain."""
 
 
-class RouteOutput(TypedDict):
-    """How a route is protected."""
-
-    authorization: str
-    """"JWT" or "NONE"."""
-
-
-def _fail(arg: str, message: str) -> None:
+def _fail(arg: str, message: str) -> NoReturn:
     raise ValueError(f"SecuredHttpApi args.{arg}: {message}")
 
 
@@ -159,9 +153,15 @@ def resource_slug(text: str, taken: set[str]) -> str:
     return slug
 
 
+def _route_source_arn(execution_arn: pulumi.Output[str], permission_path: str) -> pulumi.Output[str]:
+    """``{executionArn}/*/{METHOD}{path}``: the invoke permission is scoped to one route of this API (any stage)."""
+    return execution_arn.apply(lambda arn: f"{arn}/*/{permission_path}")
+
+
 class SecuredHttpApi(pulumi.ComponentResource):
-    """An HTTP API with one JWT authorizer, default-deny routes, Lambda integrations (payload 2.0),
-    route-scoped invoke permissions, CORS that allows Authorization, access logs and throttling."""
+    """An HTTP API whose routes need a valid JWT unless declared public with a reason, backed by Lambda."""
+
+    # The class docstring is the schema description: keep it on one line (see CognitoIdentity).
 
     api_id: pulumi.Output[str]
     """Id of the HTTP API."""
@@ -177,17 +177,26 @@ class SecuredHttpApi(pulumi.ComponentResource):
     """DNS target (regional domain name) for custom_domain, when set."""
 
     def __init__(self, name: str, args: SecuredHttpApiArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        """Validate ``args`` (``ValueError`` naming the bad arg, before any child exists), then create the children.
+
+        One JWT authorizer, default-deny routes, Lambda integrations (payload 2.0), invoke permissions
+        scoped to method and route, CORS that allows Authorization explicitly, access logs, throttling.
+        Routes without scopes accept Cognito ID tokens as well as access tokens: set ``default_scopes``
+        (or per-route ``scopes``) to accept access tokens only.
+        """
         routes = validate_api_args(args)
         super().__init__("securedapi:index:SecuredHttpApi", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         retention = args.get("log_retention_days", 30)
         default_scopes = list(args.get("default_scopes") or [])
 
+        cors_configuration = (
+            cast(aws.apigatewayv2.ApiCorsConfigurationArgsDict, cors.configuration(args, routes))
+            if cors.enabled(args)
+            else None
+        )
         api = aws.apigatewayv2.Api(
-            f"{name}-api",
-            protocol_type="HTTP",
-            cors_configuration=cors.configuration(args, routes) if cors.enabled(args) else None,
-            opts=child,
+            f"{name}-api", protocol_type="HTTP", cors_configuration=cors_configuration, opts=child
         )
         access_logs = aws.cloudwatch.LogGroup(f"{name}-access-logs", retention_in_days=retention, opts=child)
         stage = aws.apigatewayv2.Stage(
@@ -213,8 +222,10 @@ class SecuredHttpApi(pulumi.ComponentResource):
         )
 
         integrations = self._functions(name, args, routes, api, retention)
-        targets = {handler: integration.id.apply(lambda i: f"integrations/{i}")
-                   for handler, (integration, _) in integrations.items()}
+        targets = {
+            handler: integration.id.apply(lambda i: f"integrations/{i}")
+            for handler, (integration, _) in integrations.items()
+        }
         taken: set[str] = set()
         for route in routes:
             slug = resource_slug(route.key, taken)
@@ -236,7 +247,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
                     action="lambda:InvokeFunction",
                     function=integration[1].name,
                     principal="apigateway.amazonaws.com",
-                    source_arn=api.execution_arn.apply(lambda arn, p=route.permission_path: f"{arn}/*/{p}"),
+                    source_arn=_route_source_arn(api.execution_arn, route.permission_path),
                     opts=child,
                 )
 
@@ -246,12 +257,16 @@ class SecuredHttpApi(pulumi.ComponentResource):
             domain = aws.apigatewayv2.DomainName(
                 f"{name}-domain",
                 domain_name=custom_domain,
-                domain_name_configuration={"certificate_arn": args["certificate_arn"], "endpoint_type": "REGIONAL",
-                                           "security_policy": "TLS_1_2"},
+                domain_name_configuration={
+                    "certificate_arn": args["certificate_arn"],
+                    "endpoint_type": "REGIONAL",
+                    "security_policy": "TLS_1_2",
+                },
                 opts=child,
             )
-            aws.apigatewayv2.ApiMapping(f"{name}-mapping", api_id=api.id, domain_name=domain.id, stage=stage.id,
-                                        opts=child)
+            aws.apigatewayv2.ApiMapping(
+                f"{name}-mapping", api_id=api.id, domain_name=domain.id, stage=stage.id, opts=child
+            )
             self.custom_domain_target = domain.domain_name_configuration.target_domain_name
 
         self.api_id = api.id
@@ -259,23 +274,36 @@ class SecuredHttpApi(pulumi.ComponentResource):
         self.authorizer_id = authorizer.id
         self.routes = pulumi.Output.from_input({r.key: "NONE" if r.is_public else "JWT" for r in routes})
         self.public_routes = pulumi.Output.from_input({r.key: r.public for r in routes if r.public})
-        self.register_outputs({
-            "apiId": self.api_id,
-            "apiUrl": self.api_url,
-            "authorizerId": self.authorizer_id,
-            "routes": self.routes,
-            "publicRoutes": self.public_routes,
-            "customDomainTarget": self.custom_domain_target,
-        })
+        self.register_outputs(
+            {
+                "apiId": self.api_id,
+                "apiUrl": self.api_url,
+                "authorizerId": self.authorizer_id,
+                "routes": self.routes,
+                "publicRoutes": self.public_routes,
+                "customDomainTarget": self.custom_domain_target,
+            }
+        )
 
-    def _functions(self, name: str, args: SecuredHttpApiArgs, routes: list[Route], api: aws.apigatewayv2.Api,
-                   retention: int) -> dict[str, tuple[aws.apigatewayv2.Integration, aws.lambda_.Function]]:
+    def _functions(
+        self, name: str, args: SecuredHttpApiArgs, routes: list[Route], api: aws.apigatewayv2.Api, retention: int
+    ) -> dict[str, tuple[aws.apigatewayv2.Integration, aws.lambda_.Function]]:
         """One role for the API, one function + log group + integration per distinct handler."""
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             opts=child,
         )
         for i, document in enumerate(args.get("policy_documents") or []):
@@ -319,11 +347,20 @@ class SecuredHttpApi(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-role-logs",
             role=role.id,
-            policy=pulumi.Output.all(*log_arns).apply(lambda arns: json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                               "Resource": [f"{arn}:*" for arn in arns]}],
-            })),
+            policy=pulumi.Output.all(*log_arns).apply(
+                lambda arns: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": [f"{arn}:*" for arn in arns],
+                            }
+                        ],
+                    }
+                )
+            ),
             opts=child,
         )
         return result
