@@ -9,7 +9,9 @@ of the audiences, or ``client_id`` when the token has no ``aud`` (Cognito access
 """
 
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -73,17 +75,60 @@ def token_scopes(claims: Mapping[str, Any]) -> list[str]:
     return scopes
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    """A token that passed signature, issuer and audience checks; time claims are checked on every use."""
+
+    claims: dict[str, Any]
+    context_claims: dict[str, str]
+    """The claims stringified as API Gateway passes them to the integration."""
+    scopes: list[str]
+    exp: float
+    nbf: float | None
+    iat: float | None
+
+
 class JwtAuthorizer:
-    """Validates tokens for one JWT authorizer."""
+    """Validates tokens for one JWT authorizer.
+
+    Hot path: a token that verified once is remembered (bounded cache keyed by the token string), so
+    repeated calls skip the RSA verification; ``exp``/``nbf``/``iat`` are still checked on every call.
+    Failures are never cached.
+    """
+
+    CACHE_SIZE = 4096
 
     def __init__(self, spec: JwtAuthorizerSpec, jwks: JwksCache, *, leeway: float = 0.0) -> None:
         self.spec = spec
         self.jwks = jwks
         self.leeway = leeway
         self._audiences = frozenset(spec.audiences)
+        self._verified: dict[str, VerifiedToken] = {}
+
+    def authorize(self, token: str) -> VerifiedToken:
+        """Verify ``token`` (or reuse its earlier verification) and check its time claims now."""
+        verified = self._verified.get(token)
+        if verified is None:
+            claims = self.verify(token)
+            verified = VerifiedToken(
+                claims=claims, context_claims={k: stringify_claim(v) for k, v in claims.items()},
+                scopes=token_scopes(claims), exp=float(claims["exp"]),
+                nbf=_number(claims.get("nbf")), iat=_number(claims.get("iat")))
+            if len(self._verified) >= self.CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = verified
+            return verified
+        now = time.time()
+        if verified.exp <= now - self.leeway:
+            self._verified.pop(token, None)
+            raise TokenError("the token has expired")
+        if (verified.nbf is not None and verified.nbf > now + self.leeway) or (
+                verified.iat is not None and verified.iat > now + self.leeway):
+            raise TokenError("the token is not valid yet")
+        return verified
 
     def verify(self, token: str) -> dict[str, Any]:
-        """Return the verified claims or raise :class:`TokenError`."""
+        """Return the verified claims or raise :class:`TokenError` (no cache)."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -124,9 +169,13 @@ class JwtAuthorizer:
         return claims
 
 
-def has_scope(claims: Mapping[str, Any], required: Sequence[str]) -> bool:
-    """True when the route needs no scopes or the token carries any one of them."""
-    return not required or bool(set(required).intersection(token_scopes(claims)))
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def has_scope(scopes: Sequence[str], required: Sequence[str]) -> bool:
+    """True when the route needs no scopes or the token's ``scopes`` include any one of them."""
+    return not required or not set(required).isdisjoint(scopes)
 
 
 def stringify_claim(value: Any) -> str:

@@ -14,6 +14,7 @@ uvicorn's. Per request, in API Gateway's order:
 5. For an allowed ``Origin``, CORS headers are added to every response (and backend CORS headers dropped).
 """
 
+import asyncio
 import base64
 import json
 import os
@@ -21,10 +22,10 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,8 +38,6 @@ from local.auth import (
     authorizers_for,
     extract_token,
     has_scope,
-    stringify_claim,
-    token_scopes,
 )
 from local.model import ApiModel, CorsSpec, RouteTarget, cognito_jwks_url
 from local.runtime import FunctionRuntime, runtimes_for
@@ -188,6 +187,8 @@ class Gateway:
         self.authorizers: dict[str, JwtAuthorizer] = authorizers_for(
             model.authorizers, jwks_url or (lambda issuer: cognito_jwks_url(issuer, aws_endpoint_url)))
         self.runtimes = runtimes if runtimes is not None else runtimes_for(model.functions, model.region)
+        # Handlers run off the event loop; INVOKE_LOCK (local.runtime) serializes them, so a few threads do.
+        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda")
         self.app = Starlette(routes=[StarletteRoute("/{path:path}", self.handle, methods=ALL_METHODS)])
 
     @property
@@ -270,7 +271,7 @@ class Gateway:
         body = await request.body()
         event = build_event(request, body, route.key, params, self.model, request_id, jwt_context)
         try:
-            result = await anyio.to_thread.run_sync(runtime.invoke, event)
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, runtime.invoke, event)
             return map_result(result)
         except Exception as exc:
             self.log(f"[{runtime.spec.name}] {request_id} {route.key}: handler failed: "
@@ -287,15 +288,14 @@ class Gateway:
         if token is None:
             return _message(401, "Unauthorized")
         try:
-            claims = authorizer.verify(token)
+            verified = authorizer.authorize(token)
         except TokenError as exc:
             description = exc.description.replace('"', "'")
             return _message(401, "Unauthorized", {
                 "www-authenticate": f'Bearer scope="" error="invalid_token" error_description="{description}"'})
-        if not has_scope(claims, target.scopes):
+        if not has_scope(verified.scopes, target.scopes):
             return _message(403, "Forbidden")
-        scopes = token_scopes(claims) if target.scopes else None
-        return {"claims": {k: stringify_claim(v) for k, v in claims.items()}, "scopes": scopes}
+        return {"claims": dict(verified.context_claims), "scopes": list(verified.scopes) if target.scopes else None}
 
     @staticmethod
     def _identity(request: Request, sources: tuple[str, ...]) -> str | None:
