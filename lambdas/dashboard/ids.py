@@ -1,11 +1,13 @@
 """Item ids: ULIDs (26 Crockford base32 characters, 48-bit millisecond timestamp + 80 random bits).
 
 They sort by creation time (a user's listing is a key-ordered query) and carry their creation time, so
-the admin index key (``<createdAt>#<id>``) can be recomputed from an id alone.
+the admin index key (``<createdAt>#<id>``) can be recomputed from an id alone. Within one process ids are
+monotonic (same millisecond: the random part is incremented), so a container's ids sort in issue order.
 """
 
 import os
 import re
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -14,12 +16,23 @@ ID_RE = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
 """Canonical (upper-case) ULID; the first character is at most 7 (128-bit value)."""
 
 _DECODE = {c: i for i, c in enumerate(ALPHABET)}
+_RANDOM_BITS = 80
+_lock = threading.Lock()
+_last = (-1, 0)  # (ms, random part) of the previous id
 
 
 def new_id(now_ms: int | None = None) -> str:
-    """A fresh ULID for ``now_ms`` (default: now)."""
+    """A fresh ULID for ``now_ms`` (default: now), greater than every id issued before in this process."""
+    global _last
     ms = int(time.time() * 1000) if now_ms is None else now_ms
-    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    with _lock:
+        last_ms, last_random = _last
+        if ms <= last_ms and last_random + 1 < 1 << _RANDOM_BITS:
+            ms, random_part = last_ms, last_random + 1
+        else:
+            ms, random_part = max(ms, last_ms + 1), int.from_bytes(os.urandom(10), "big")
+        _last = (ms, random_part)
+    value = (ms << _RANDOM_BITS) | random_part
     chars = []
     for _ in range(26):
         value, digit = divmod(value, 32)

@@ -31,8 +31,17 @@ TOKEN = "eyJraWQiOiJ0ZXN0In0.eyJzdWIiOiJzZWNyZXQtdG9rZW4tcGF5bG9hZCJ9.c2lnbmF0dX
 """A token-shaped string sent in the Authorization header; it must never appear in logs."""
 
 ENV_TO_CLEAR = (
-    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_REGION",
-    "AWS_SESSION_TOKEN", "ROUTE_GROUPS", "UPLOAD_URL_EXPIRES", "LOG_LEVEL", "TABLE_NAME", "BUCKET_NAME",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_SESSION_TOKEN",
+    "ROUTE_GROUPS",
+    "UPLOAD_URL_EXPIRES",
+    "LOG_LEVEL",
+    "TABLE_NAME",
+    "BUCKET_NAME",
 )
 
 
@@ -56,11 +65,16 @@ def create_table(name: str) -> None:
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[{
-            "IndexName": "byCreated",
-            "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"}, {"AttributeName": "gsi1sk", "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "ALL"},
-        }],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byCreated",
+                "KeySchema": [
+                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
     )
 
 
@@ -106,8 +120,9 @@ class Backend:
             assert raw["headers"]["content-type"] == "application/json"
         return Response(raw["statusCode"], raw["headers"], body, raw)
 
-    def upload(self, sub: str, filename: str = "report.pdf", content_type: str = "application/pdf",
-               size: int = 1234) -> dict[str, Any]:
+    def upload(
+        self, sub: str, filename: str = "report.pdf", content_type: str = "application/pdf", size: int = 1234
+    ) -> dict[str, Any]:
         """Create an item through the API and return the 201 body."""
         body = {"filename": filename, "contentType": content_type, "size": size}
         response = self.call(make_event("POST /upload-url", sub=sub, body=json.dumps(body)))
@@ -167,8 +182,13 @@ def make_event(
         "apiId": "a1b2c3d4e5",
         "domainName": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
         "domainPrefix": "a1b2c3d4e5",
-        "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
-                 "userAgent": "pytest"},
+        "http": {
+            "method": method,
+            "path": raw_path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "203.0.113.7",
+            "userAgent": "pytest",
+        },
         "requestId": request_id or base64.b32encode(uuid.uuid4().bytes).decode()[:16],
         "routeKey": route_key,
         "stage": "$default",

@@ -42,8 +42,14 @@ def test_get_list_and_delete_own_items(backend: Backend) -> None:
     got = backend.call(make_event("GET /metadata/{id}", sub="user-a", path={"id": first["id"]}))
     assert got.status == 200
     assert got.body == {
-        "id": first["id"], "owner": "user-a", "key": first["key"], "filename": "a.txt", "contentType": "text/plain",
-        "size": 1, "status": "pending", "createdAt": ids.created_at(first["id"]),
+        "id": first["id"],
+        "owner": "user-a",
+        "key": first["key"],
+        "filename": "a.txt",
+        "contentType": "text/plain",
+        "size": 1,
+        "status": "pending",
+        "createdAt": ids.created_at(first["id"]),
     }
 
     listed = backend.call(make_event("GET /metadata/list", sub="user-a"))
@@ -77,10 +83,10 @@ def test_admin_list_is_forbidden_for_non_admins_even_without_route_groups(backen
 @pytest.mark.parametrize(
     "claim",
     [
-        "[admin]",              # how API Gateway stringifies a one-element array claim
-        "[editors admin]",      # ... and a two-element one
+        "[admin]",  # how API Gateway stringifies a one-element array claim
+        "[editors admin]",  # ... and a two-element one
         '["editors","admin"]',  # a JSON list string
-        ["editors", "admin"],   # a real list
+        ["editors", "admin"],  # a real list
     ],
 )
 def test_cognito_groups_claim_in_every_shape(backend: Backend, claim: Any) -> None:
@@ -111,11 +117,21 @@ def test_parse_groups(claim: Any, expected: set[str]) -> None:
 
 @pytest.mark.parametrize(
     "route",
-    ["POST /upload-url", "GET /metadata/list", "GET /metadata/{id}", "DELETE /metadata/{id}", "GET /admin/metadata/list"],
+    [
+        "POST /upload-url",
+        "GET /metadata/list",
+        "GET /metadata/{id}",
+        "DELETE /metadata/{id}",
+        "GET /admin/metadata/list",
+    ],
 )
 def test_jwt_routes_without_sub_are_unauthorized(backend: Backend, route: str) -> None:
-    event = make_event(route, sub=None, path={"id": ids.new_id()} if "{id}" in route else None,
-                       body=json.dumps({"filename": "a", "contentType": "a/b", "size": 1}))
+    event = make_event(
+        route,
+        sub=None,
+        path={"id": ids.new_id()} if "{id}" in route else None,
+        body=json.dumps({"filename": "a", "contentType": "a/b", "size": 1}),
+    )
     response = backend.call(event)
     assert (response.status, response.body) == (401, {"message": "Unauthorized"})
     assert backend.item_count() == 0
@@ -127,7 +143,8 @@ def test_unusable_sub_is_unauthorized(backend: Backend, sub: str) -> None:
 
 
 def test_identity_never_comes_from_the_body_or_headers(backend: Backend) -> None:
-    event = make_event("POST /upload-url", sub=None, body=json.dumps({"filename": "a", "contentType": "a/b", "size": 1}))
+    body = json.dumps({"filename": "a", "contentType": "a/b", "size": 1})
+    event = make_event("POST /upload-url", sub=None, body=body)
     event["headers"]["x-user-sub"] = "user-a"
     event["requestContext"]["authorizer"] = {"lambda": {"sub": "user-a"}}
     assert backend.call(event).status == 401
@@ -139,13 +156,17 @@ def test_unknown_route_is_404(backend: Backend, route_key: str) -> None:
     assert (response.status, response.body) == (404, {"message": "Not Found"})
 
 
-@pytest.mark.parametrize("event", [{}, {"routeKey": 3}, {"requestContext": "x", "routeKey": "GET /metadata/list"}, None, []])
+MALFORMED = [{}, {"routeKey": 3}, {"requestContext": "x", "routeKey": "GET /metadata/list"}, None, []]
+
+
+@pytest.mark.parametrize("event", MALFORMED)
 def test_malformed_events_never_500(backend: Backend, event: Any) -> None:
     assert backend.call(event).status in (401, 404)
 
 
 def test_route_groups_enforced_before_dispatch(backend: Backend) -> None:
-    backend.monkeypatch.setenv("ROUTE_GROUPS", json.dumps({"GET /metadata/list": ["editors", "admin"], **json.loads(ADMIN_ONLY)}))
+    groups = {"GET /metadata/list": ["editors", "admin"], **json.loads(ADMIN_ONLY)}
+    backend.monkeypatch.setenv("ROUTE_GROUPS", json.dumps(groups))
     backend.upload("user-a")
     denied = backend.call(make_event("GET /metadata/list", sub="user-a", groups=["viewers"]))
     assert (denied.status, denied.body) == (403, {"message": "Forbidden"})
@@ -153,8 +174,17 @@ def test_route_groups_enforced_before_dispatch(backend: Backend) -> None:
     assert backend.call(make_event("GET /metadata/list", sub="user-a", groups=["editors"])).status == 200
     assert backend.call(make_event("GET /metadata/list", sub="user-a", groups='["admin"]')).status == 200
     # routes not listed are not restricted
-    assert backend.call(make_event("POST /upload-url", sub="user-a", groups=["viewers"],
-                                   body=json.dumps({"filename": "x", "contentType": "a/b", "size": 1}))).status == 201
+    assert (
+        backend.call(
+            make_event(
+                "POST /upload-url",
+                sub="user-a",
+                groups=["viewers"],
+                body=json.dumps({"filename": "x", "contentType": "a/b", "size": 1}),
+            )
+        ).status
+        == 201
+    )
 
 
 def test_route_groups_read_per_invocation(backend: Backend) -> None:
@@ -175,8 +205,9 @@ def test_route_groups_on_public_route_require_identity(backend: Backend) -> None
 
 
 @pytest.mark.parametrize("value", ["{not json", "[]", '{"GET /metadata/list": "admin"}', '{"GET /metadata/list": [1]}'])
-def test_malformed_route_groups_fails_closed_with_500(backend: Backend, value: str,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_route_groups_fails_closed_with_500(
+    backend: Backend, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     backend.monkeypatch.setenv("ROUTE_GROUPS", value)
     response = backend.call(make_event("GET /metadata/list", sub="user-a", request_id="req-misconfigured"))
     assert (response.status, response.body) == (500, {"message": "Internal Server Error"})
@@ -194,8 +225,10 @@ def test_backend_failure_is_logged_500(backend: Backend, capsys: pytest.CaptureF
     assert error["errorType"] == "ResourceNotFoundException"
 
 
-@pytest.mark.parametrize(("name", "value"), [("UPLOAD_URL_EXPIRES", "59"), ("UPLOAD_URL_EXPIRES", "abc"),
-                                             ("UPLOAD_URL_EXPIRES", "3601"), ("BUCKET_NAME", "")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("UPLOAD_URL_EXPIRES", "59"), ("UPLOAD_URL_EXPIRES", "abc"), ("UPLOAD_URL_EXPIRES", "3601"), ("BUCKET_NAME", "")],
+)
 def test_bad_upload_configuration_is_500_and_writes_nothing(backend: Backend, name: str, value: str) -> None:
     backend.monkeypatch.setenv(name, value)
     body = json.dumps({"filename": "a.txt", "contentType": "text/plain", "size": 1})
@@ -212,7 +245,8 @@ def test_configuration_is_read_per_invocation(backend: Backend) -> None:
     backend.monkeypatch.setenv("TABLE_NAME", other_table)
     assert backend.call(make_event("GET /metadata/list", sub="user-a")).body["items"] == []
     backend.monkeypatch.setenv("TABLE_NAME", backend.table)
-    assert [i["id"] for i in backend.call(make_event("GET /metadata/list", sub="user-a")).body["items"]] == [first["id"]]
+    items = backend.call(make_event("GET /metadata/list", sub="user-a")).body["items"]
+    assert [i["id"] for i in items] == [first["id"]]
 
 
 def test_clients_are_cached_per_endpoint(backend: Backend) -> None:
