@@ -122,10 +122,6 @@ class Report:
     def mandatory(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement == "mandatory"]
 
-    @property
-    def stack_urn(self) -> str:
-        return stack_urn(self.project, self.stack)
-
 
 def stack_urn(project: str, stack: str) -> str:
     return f"urn:pulumi:{stack}::{project}::{STACK_TYPE}::{project}-{stack}"
@@ -320,9 +316,11 @@ class PackAnalyzer:
             stack_request.config[key] = value
         self.servicer.ConfigureStack(stack_request, None)
 
-        surn = stack_urn(recording.project, recording.stack)
         resources = list(recording.resources)
         by_urn = {r.urn: r for r in resources}
+        # The root stack's URN as the program's resources name it as their parent.
+        roots = [r.parent for r in resources if r.parent and r.parent not in by_urn]
+        surn = roots[0] if roots else stack_urn(recording.project, recording.stack)
         stack_props = struct_pb2.Struct()
         stack_props.update(json.loads(json.dumps(recording.outputs, default=str)))
         diagnostics: list[Any] = []
