@@ -37,6 +37,9 @@ def _token_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", required=True, help="user name; 'alice' becomes alice@example.com on email pools")
     parser.add_argument("--password", default=None, help="password (default: a fixed local password)")
     parser.add_argument("--group", action="append", default=[], help="add the user to this group (repeatable)")
+    parser.add_argument("--scope", action="append", default=[],
+                        help="custom scope for the access token, e.g. dashboard/api (repeatable; must be allowed "
+                             "for the app client); emulates the managed-login code flow")
     parser.add_argument("--id-token", action="store_true", help="print the ID token instead of the access token")
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR,
                         help="where the running stack wrote outputs.json (default .local)")
@@ -44,18 +47,25 @@ def _token_parser() -> argparse.ArgumentParser:
 
 
 def token_main(argv: list[str]) -> int:
-    from local.tokens import DEFAULT_PASSWORD, TokenCliError, get_tokens, read_outputs
+    from local.tokens import DEFAULT_PASSWORD, TokenCliError, get_tokens, read_outputs, scoped_access_token
 
     args = _token_parser().parse_args(argv)
+    if args.scope and args.id_token:
+        print_error("--scope applies to access tokens; drop --id-token")
+        return 2
     try:
         outputs = read_outputs(args.state_dir)
         tokens = get_tokens(outputs, args.user, args.password or DEFAULT_PASSWORD, tuple(args.group))
+        token = tokens.id_token if args.id_token else tokens.access_token
+        if args.scope:
+            token = scoped_access_token(outputs, token, args.scope)
     except TokenCliError as exc:
         print_error(str(exc))
         return 1
-    print(f"# {tokens.username}: {'ID' if args.id_token else 'access'} token, valid {tokens.expires_in} s",
-          file=sys.stderr)
-    print(tokens.id_token if args.id_token else tokens.access_token)
+    kind = "ID" if args.id_token else "access"
+    scopes = f" with scope {' '.join(args.scope)}" if args.scope else ""
+    print(f"# {tokens.username}: {kind} token{scopes}, valid {tokens.expires_in} s", file=sys.stderr)
+    print(token)
     return 0
 
 

@@ -9,8 +9,10 @@ What the emulator's tokens carry (moto 5.2): access tokens have ``iss``, ``sub``
 ``aud``), ``token_use: access``, ``scope: aws.cognito.signin.user.admin``, ``username`` and
 ``cognito:groups``; ID tokens have ``aud`` (the client id), ``email`` and ``cognito:groups``. Real
 Cognito puts custom scopes (e.g. ``dashboard/api``) only in access tokens from the OAuth endpoints
-(managed login), which the emulator does not serve: routes that require custom scopes answer 403 to
-local tokens, as they would to tokens from ``initiate-auth`` on AWS.
+(managed login), which the emulator does not serve, so routes that require custom scopes answer 403 to
+``initiate-auth`` tokens — locally and on AWS. ``--scope`` makes them usable locally: the running stack's
+emulator re-issues the access token with those scopes if the app client is allowed them
+(:class:`local.emulator.ScopedTokenApp`), standing in for the managed-login code flow.
 """
 
 import json
@@ -62,6 +64,21 @@ def username_for(user: str, username_attributes: list[str]) -> str:
     if "email" in username_attributes and "@" not in user:
         return f"{user}@{EMAIL_DOMAIN}"
     return user
+
+
+def scoped_access_token(outputs: dict[str, Any], access_token: str, scopes: list[str]) -> str:
+    """The access token re-issued by the emulator with ``scopes`` (each must be allowed for the client)."""
+    import requests
+
+    from local.emulator import SCOPED_TOKEN_PATH
+
+    response = requests.post(outputs["awsEndpointUrl"] + SCOPED_TOKEN_PATH, timeout=10,
+                             json={"accessToken": access_token, "scopes": scopes})
+    body = response.json()
+    if response.status_code != 200:
+        raise TokenCliError(f"cannot get a token with scopes {scopes}: {body.get('error')}: "
+                            f"{body.get('error_description', '')}")
+    return str(body["access_token"])
 
 
 def get_tokens(outputs: dict[str, Any], user: str, password: str = DEFAULT_PASSWORD,

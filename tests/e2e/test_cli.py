@@ -38,7 +38,7 @@ def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     result = subprocess.run(
         [sys.executable, "-m", "local", "token", "--user", "cli-frank", "--group", "admin",
-         "--state-dir", str(stack.state_dir)],
+         "--scope", "dashboard/api", "--state-dir", str(stack.state_dir)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip()
@@ -47,6 +47,7 @@ def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
     assert claims["client_id"] == stack.outputs["userPoolClientId"]
     assert claims["token_use"] == "access"
     assert claims["cognito:groups"] == ["admin"]
+    assert claims["scope"] == "dashboard/api"  # allowed for the program's client (resource server scope)
     assert "cli-frank@example.com" in result.stderr
     response = http.get(stack.api_url + "/metadata/list", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert response.status_code == 200, response.text

@@ -172,3 +172,21 @@ def test_jwks_fetched_once(fixture_api: FixtureApi, http: requests.Session) -> N
     for _ in range(5):
         assert http.get(fixture_api.url + "/ping", headers={"Authorization": token}, timeout=10).text == "pong"
     assert fixture_api.gateway.jwks_fetches == 1
+
+
+def test_scoped_token_from_the_emulator_opens_scoped_routes(fixture_api: FixtureApi, http: requests.Session) -> None:
+    from local.tokens import TokenCliError, scoped_access_token
+
+    outputs = {**fixture_api.outputs}
+    token = scoped_access_token(outputs, fixture_api.token("scope-gina", "admin"), ["fx/read"])
+    event = echo(http, fixture_api, "/scoped", headers={"Authorization": f"Bearer {token}"})["event"]
+    jwt_context = event["requestContext"]["authorizer"]["jwt"]
+    assert jwt_context["scopes"] == ["fx/read"]
+    assert jwt_context["claims"]["cognito:groups"] == "[admin]"
+    # Only scopes the app client is allowed (AllowedOAuthScopes), as the authorize endpoint enforces.
+    try:
+        scoped_access_token(outputs, fixture_api.token("scope-gina"), ["fx/write"])
+    except TokenCliError as exc:
+        assert "invalid_scope" in str(exc)
+    else:
+        raise AssertionError("an unknown scope was granted")
