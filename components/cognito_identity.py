@@ -81,9 +81,16 @@ def _fail(arg: str, message: str) -> NoReturn:
     raise ValueError(f"CognitoIdentity args.{arg}: {message}")
 
 
+def _is_integral(value: object) -> bool:
+    """An int, or a float without fraction: numbers arrive as doubles when another language calls the provider."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
 def _check_int(args: Mapping[str, object], key: str, low: int, high: int) -> None:
     value = args.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
+    if value is not None and (not _is_integral(value) or not low <= value <= high):  # type: ignore[operator]
         _fail(key, f"must be an integer between {low} and {high}, got {value!r}")
 
 

@@ -92,8 +92,11 @@ def _fail(arg: str, message: str) -> NoReturn:
 
 def _check_int(args: Mapping[str, object], key: str, low: float, high: float, *, number: bool = False) -> None:
     value = args.get(key)
-    kinds = (int, float) if number else (int,)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high):
+    # Numbers arrive as doubles when another language calls the provider: 256.0 is a valid integer.
+    valid = not isinstance(value, bool) and (
+        isinstance(value, int) or (isinstance(value, float) and (number or value.is_integer()))
+    )
+    if value is not None and (not valid or not low <= value <= high):  # type: ignore[operator]
         _fail(key, f"must be a number between {low} and {high}, got {value!r}")
 
 
