@@ -1,5 +1,6 @@
 """Input rules. Each violation raises a 400 ``{"message": "<field>: <what is wrong>"}`` before any write."""
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class ListRequest:
 def _field_label(name: str) -> str:
     """A field name safe to echo in a message (bounded, printable)."""
     printable = "".join(c if c.isprintable() else "?" for c in name[:64])
-    return printable + ("..." if len(name) > 64 else "")
+    return (printable + ("..." if len(name) > 64 else "")) if printable.strip() else json.dumps(name[:64])
 
 
 def reject_unknown(fields: dict[str, Any], allowed: tuple[str, ...], what: str = "field") -> None:

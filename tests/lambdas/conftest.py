@@ -45,8 +45,16 @@ ENV_TO_CLEAR = (
 )
 
 
+@dataclass
+class Aws:
+    """Test-side clients of the module's moto mock."""
+
+    dynamodb: Any
+    s3: Any
+
+
 @pytest.fixture(scope="module")
-def aws() -> Iterator[None]:
+def aws() -> Iterator[Aws]:
     """One moto mock per test module, with a clean AWS environment and fresh cached clients."""
     with pytest.MonkeyPatch.context() as mp:
         for name in ENV_TO_CLEAR:
@@ -54,13 +62,13 @@ def aws() -> Iterator[None]:
         mp.setenv("AWS_DEFAULT_REGION", REGION)
         with mock_aws():
             storage.reset_clients()
-            yield
+            yield Aws(boto3.client("dynamodb", region_name=REGION), boto3.client("s3", region_name=REGION))
             storage.reset_clients()
 
 
 def create_table(name: str) -> None:
     """The table exactly as the infrastructure declares it (pk/sk + byCreated GSI)."""
-    boto3.client("dynamodb", region_name=REGION).create_table(
+    storage.client("dynamodb").create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
@@ -95,14 +103,15 @@ class Backend:
     table: str
     bucket: str
     monkeypatch: pytest.MonkeyPatch
+    aws: Aws
 
     @property
     def dynamodb(self) -> Any:
-        return boto3.client("dynamodb", region_name=REGION)
+        return self.aws.dynamodb
 
     @property
     def s3(self) -> Any:
-        return boto3.client("s3", region_name=REGION)
+        return self.aws.s3
 
     def item_count(self) -> int:
         return int(self.dynamodb.scan(TableName=self.table, Select="COUNT")["Count"])
@@ -143,17 +152,17 @@ class LambdaContext:
 
 
 @pytest.fixture
-def backend(aws: None, monkeypatch: pytest.MonkeyPatch) -> Backend:
+def backend(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Backend:
     """A fresh table and bucket for this test, named in the function environment."""
     suffix = uuid.uuid4().hex[:12]
     table, bucket = f"metadata-{suffix}", f"uploads-{suffix}"
     create_table(table)
-    boto3.client("s3", region_name=REGION).create_bucket(Bucket=bucket)
+    aws.s3.create_bucket(Bucket=bucket)
     monkeypatch.setenv("TABLE_NAME", table)
     monkeypatch.setenv("BUCKET_NAME", bucket)
     monkeypatch.delenv("ROUTE_GROUPS", raising=False)
     monkeypatch.delenv("UPLOAD_URL_EXPIRES", raising=False)
-    return Backend(table, bucket, monkeypatch)
+    return Backend(table, bucket, monkeypatch, aws)
 
 
 def make_event(
