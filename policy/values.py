@@ -119,7 +119,9 @@ class Graph:
         self.by_urn = {r.urn: r for r in self.resources}
         self._props: dict[str, dict[str, Any]] = {}
         self._children: dict[str, list[PolicyResource]] = {}
+        self._types: dict[str, list[PolicyResource]] = {}
         for r in self.resources:
+            self._types.setdefault(r.resource_type, []).append(r)
             if r.parent is not None:
                 self._children.setdefault(r.parent.urn, []).append(r)
 
@@ -130,7 +132,7 @@ class Graph:
         return self._props[resource.urn]
 
     def of_type(self, resource_type: str) -> list[PolicyResource]:
-        return [r for r in self.resources if r.resource_type == resource_type]
+        return list(self._types.get(resource_type, ()))
 
     def ancestors(self, resource: PolicyResource) -> list[PolicyResource]:
         """Parent, grandparent, ... (nearest first)."""

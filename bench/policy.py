@@ -1,0 +1,80 @@
+"""Benchmark the offline policy gate: wall time of ``python -m policy.check`` as CI runs it.
+
+* the project's own stack (goal <= 3 s, process start included);
+* a generated program with one SecuredHttpApi of 500 routes (~1000 resources; goal <= 5 s).
+"""
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS = {"project": 3.0, "500 routes": 5.0}
+
+PROGRAM_500 = '''
+"""500 routes behind one JWT authorizer (every 50th public)."""
+import pulumi_aws as aws
+from components import SecuredHttpApi
+
+pool = aws.cognito.UserPool("pool", mfa_configuration="OPTIONAL")
+client = aws.cognito.UserPoolClient("client", user_pool_id=pool.id, allowed_oauth_flows=["code"],
+                                    allowed_oauth_scopes=["openid"], callback_urls=["https://app.example.com/cb"])
+routes = {}
+for i in range(500):
+    key = f"GET /items{i}/{{id}}" if i % 2 else f"POST /items{i}"
+    routes[key] = {"handler": "app.handler", **({"public": "bench"} if i % 50 == 0 else {})}
+SecuredHttpApi("bench", {
+    "code_path": "code",
+    "issuer": pool.endpoint.apply(lambda e: f"https://{e}"),
+    "audiences": [client.id],
+    "cors_origins": ["https://app.example.com"],
+    "routes": routes,
+})
+'''
+
+
+def _write_program(directory: Path) -> None:
+    (directory / "Pulumi.yaml").write_text("name: bench500\nruntime: python\n")
+    (directory / "__main__.py").write_text(PROGRAM_500)
+    (directory / "code").mkdir()
+    (directory / "code" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+
+
+def time_gate(*args: str, runs: int = 3) -> tuple[float, int]:
+    """Median wall time of ``python -m policy.check ARGS`` and its exit status."""
+    times, code = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "policy.check", "--format", "json", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=None,
+        )
+        times.append(time.perf_counter() - start)
+        code = done.returncode
+        if code == 2:
+            raise SystemExit(f"policy.check failed: {done.stderr}")
+    return statistics.median(times), code
+
+
+def main() -> None:
+    """Print the gate's wall time on the project stack and on a 500-route program."""
+    figures: dict[str, tuple[float, int]] = {"project": time_gate()}
+    with tempfile.TemporaryDirectory(prefix="bench-policy-") as tmp:
+        _write_program(Path(tmp))
+        figures["500 routes"] = time_gate(tmp, "--stack", "bench")
+    for name, (seconds, code) in figures.items():
+        verdict = "ok" if seconds <= GOALS[name] else "SLOW"
+        print(
+            f"policy.check {name:<11} {seconds:5.2f} s (goal <= {GOALS[name]:.0f} s, {verdict}; exit {code})",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
