@@ -140,3 +140,22 @@ def test_malformed_exemption_reaching_the_rule_is_reported_not_ignored() -> None
     assert reported and "reason" in reported[0][0]
     with pytest.raises(ExemptionError, match="never be public"):
         parse_public_routes([{"api": "*", "route": "$default", "reason": "all"}], ROUTE)
+
+
+def test_pack_directory_runs_like_the_pulumi_cli_runs_it(tmp_path: Any) -> None:
+    """`python policy/` (what the Python policy host runs) builds the pack and serves it: it prints its port."""
+    import subprocess
+    import sys
+
+    from policy.engine import PACK_DIR
+
+    process = subprocess.Popen(
+        [sys.executable, "-u", str(PACK_DIR)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        port = process.stdout.readline().strip()
+        assert port.isdigit(), process.stderr.read() if process.stderr else ""
+    finally:
+        process.kill()
+        process.wait(timeout=10)
