@@ -36,8 +36,14 @@ def _serve_fixture(conn: Connection, api_port: int, aws_port: int, state_dir: st
     sys.path.insert(0, str(ROOT))
     from local.stack import LocalStack
 
-    stack = LocalStack(program_dir=FIXTURE_PROGRAM, stack="test", api_port=api_port, aws_port=aws_port,
-                       state_dir=Path(state_dir), say=lambda line: None)
+    stack = LocalStack(
+        program_dir=FIXTURE_PROGRAM,
+        stack="test",
+        api_port=api_port,
+        aws_port=aws_port,
+        state_dir=Path(state_dir),
+        say=lambda line: None,
+    )
     stack.prepare()
     gateway = stack.gateway
     stack.serve()
@@ -50,8 +56,7 @@ def _wait_for(path: Path, timeout: float, process: Any = None) -> dict[str, Any]
     while time.monotonic() < deadline:
         if path.is_file():
             return json.loads(path.read_text())  # type: ignore[no-any-return]
-        if process is not None and not (process.is_alive() if hasattr(process, "is_alive")
-                                        else process.poll() is None):
+        if process is not None and not (process.is_alive() if hasattr(process, "is_alive") else process.poll() is None):
             raise RuntimeError("the local stack exited before it was ready")
         time.sleep(0.01)
     raise RuntimeError(f"{path} did not appear within {timeout} s")
@@ -139,8 +144,22 @@ def startup_benchmark() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as state_dir:
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, "-m", "local", "--api-port", str(api_port), "--aws-port", str(aws_port),
-             "--state-dir", state_dir], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                sys.executable,
+                "-m",
+                "local",
+                "--api-port",
+                str(api_port),
+                "--aws-port",
+                str(aws_port),
+                "--state-dir",
+                state_dir,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             _wait_for(Path(state_dir) / "outputs.json", 60, process)
             ready = time.monotonic() - started
@@ -154,20 +173,31 @@ def startup_benchmark() -> dict[str, Any]:
             process.send_signal(signal.SIGINT)
             code = process.wait(30)
             stopped = time.monotonic() - stop_started
-    return {"readySeconds": ready, "firstResponseSeconds": answered, "healthStatus": status,
-            "stopSeconds": stopped, "exitCode": code}
+    return {
+        "readySeconds": ready,
+        "firstResponseSeconds": answered,
+        "healthStatus": status,
+        "stopSeconds": stopped,
+        "exitCode": code,
+    }
 
 
 def main() -> None:
     gateway = gateway_benchmark()
-    print(f"local gateway: {gateway['requests']} authorized GET /ping, {gateway['concurrency']} concurrent: "
-          f"{gateway['reqPerSec']:.0f} req/s, p50 {gateway['p50Ms']:.2f} ms, p99 {gateway['p99Ms']:.2f} ms, "
-          f"errors {gateway['errors']}, JWKS fetches {gateway['jwksFetches']} "
-          "(goals: >= 1000 req/s, p99 <= 20 ms, 1 fetch)", flush=True)
+    print(
+        f"local gateway: {gateway['requests']} authorized GET /ping, {gateway['concurrency']} concurrent: "
+        f"{gateway['reqPerSec']:.0f} req/s, p50 {gateway['p50Ms']:.2f} ms, p99 {gateway['p99Ms']:.2f} ms, "
+        f"errors {gateway['errors']}, JWKS fetches {gateway['jwksFetches']} "
+        "(goals: >= 1000 req/s, p99 <= 20 ms, 1 fetch)",
+        flush=True,
+    )
     startup = startup_benchmark()
-    print(f"local startup: ready (outputs.json) in {startup['readySeconds']:.2f} s, first response "
-          f"{startup['firstResponseSeconds']:.2f} s (GET /health {startup['healthStatus']}), Ctrl-C stop in "
-          f"{startup['stopSeconds']:.2f} s, exit code {startup['exitCode']} (goal: ready <= 10 s)", flush=True)
+    print(
+        f"local startup: ready (outputs.json) in {startup['readySeconds']:.2f} s, first response "
+        f"{startup['firstResponseSeconds']:.2f} s (GET /health {startup['healthStatus']}), Ctrl-C stop in "
+        f"{startup['stopSeconds']:.2f} s, exit code {startup['exitCode']} (goal: ready <= 10 s)",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

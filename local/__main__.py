@@ -16,15 +16,18 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local",
         description="Run the project's Pulumi program against a local AWS emulator (moto) and serve its "
-                    "HTTP API like API Gateway. Subcommand: 'token --user NAME' prints a token for curl.")
+        "HTTP API like API Gateway. Subcommand: 'token --user NAME' prints a token for curl.",
+    )
     parser.add_argument("--api-port", type=int, default=3000, help="port of the API (default 3000)")
     parser.add_argument("--aws-port", type=int, default=5000, help="port of the AWS emulator (default 5000)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml config is used (default dev)")
-    parser.add_argument("--program", type=Path, default=PROJECT_DIR,
-                        help="Pulumi program directory (default: this project)")
-    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR,
-                        help="where outputs.json is written (default .local)")
+    parser.add_argument(
+        "--program", type=Path, default=PROJECT_DIR, help="Pulumi program directory (default: this project)"
+    )
+    parser.add_argument(
+        "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where outputs.json is written (default .local)"
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     return parser
 
@@ -33,16 +36,25 @@ def _token_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m local token",
         description="Sign up/confirm/sign in a user of the running local stack's user pool (the Cognito CLI "
-                    "flow against the emulator) and print its access token (or ID token).")
+        "flow against the emulator) and print its access token (or ID token).",
+    )
     parser.add_argument("--user", required=True, help="user name; 'alice' becomes alice@example.com on email pools")
     parser.add_argument("--password", default=None, help="password (default: a fixed local password)")
     parser.add_argument("--group", action="append", default=[], help="add the user to this group (repeatable)")
-    parser.add_argument("--scope", action="append", default=[],
-                        help="custom scope for the access token, e.g. dashboard/api (repeatable; must be allowed "
-                             "for the app client); emulates the managed-login code flow")
+    parser.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        help="custom scope for the access token, e.g. dashboard/api (repeatable; must be allowed "
+        "for the app client); emulates the managed-login code flow",
+    )
     parser.add_argument("--id-token", action="store_true", help="print the ID token instead of the access token")
-    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR,
-                        help="where the running stack wrote outputs.json (default .local)")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help="where the running stack wrote outputs.json (default .local)",
+    )
     return parser
 
 
@@ -79,9 +91,15 @@ def serve_main(argv: list[str]) -> int:
 
     args = _serve_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly while starting up, too
-    stack = LocalStack(program_dir=args.program.resolve(), stack=args.stack, host=args.host,
-                       api_port=args.api_port, aws_port=args.aws_port, state_dir=args.state_dir,
-                       access_log=args.access_log)
+    stack = LocalStack(
+        program_dir=args.program.resolve(),
+        stack=args.stack,
+        host=args.host,
+        api_port=args.api_port,
+        aws_port=args.aws_port,
+        state_dir=args.state_dir,
+        access_log=args.access_log,
+    )
     try:
         stack.prepare()
     except PortInUseError as exc:

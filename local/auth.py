@@ -111,9 +111,13 @@ class JwtAuthorizer:
         if verified is None:
             claims = self.verify(token)
             verified = VerifiedToken(
-                claims=claims, context_claims={k: stringify_claim(v) for k, v in claims.items()},
-                scopes=token_scopes(claims), exp=float(claims["exp"]),
-                nbf=_number(claims.get("nbf")), iat=_number(claims.get("iat")))
+                claims=claims,
+                context_claims={k: stringify_claim(v) for k, v in claims.items()},
+                scopes=token_scopes(claims),
+                exp=float(claims["exp"]),
+                nbf=_number(claims.get("nbf")),
+                iat=_number(claims.get("iat")),
+            )
             if len(self._verified) >= self.CACHE_SIZE:
                 self._verified.clear()
             self._verified[token] = verified
@@ -123,7 +127,8 @@ class JwtAuthorizer:
             self._verified.pop(token, None)
             raise TokenError("the token has expired")
         if (verified.nbf is not None and verified.nbf > now + self.leeway) or (
-                verified.iat is not None and verified.iat > now + self.leeway):
+            verified.iat is not None and verified.iat > now + self.leeway
+        ):
             raise TokenError("the token is not valid yet")
         return verified
 
@@ -144,7 +149,11 @@ class JwtAuthorizer:
             raise TokenError(f"the signing key {kid!r} is not in the issuer's JWKS")
         try:
             claims: dict[str, Any] = jwt.decode(
-                token, key=key, algorithms=["RS256"], issuer=self.spec.issuer, leeway=self.leeway,
+                token,
+                key=key,
+                algorithms=["RS256"],
+                issuer=self.spec.issuer,
+                leeway=self.leeway,
                 options={"verify_aud": False, "require": ["exp", "iss"]},
             )
         except jwt.ExpiredSignatureError:

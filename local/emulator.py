@@ -19,8 +19,10 @@ class PortInUseError(RuntimeError):
     """A port the local stack needs is already taken."""
 
     def __init__(self, host: str, port: int, what: str) -> None:
-        super().__init__(f"{what} port {port} on {host} is already in use; stop whatever uses it or pass "
-                         f"--{'api' if what == 'API' else 'aws'}-port with a free port")
+        super().__init__(
+            f"{what} port {port} on {host} is already in use; stop whatever uses it or pass "
+            f"--{'api' if what == 'API' else 'aws'}-port with a free port"
+        )
         self.host = host
         self.port = port
 
@@ -87,8 +89,7 @@ class Emulator:
 
             def _server_entry(self) -> None:
                 app = ScopedTokenApp(DomainDispatcherApplication(create_backend_app))
-                self._server = make_server(self._ip_address, self._port, app, True,
-                                           request_handler=MotoRequestHandler)
+                self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
                 self._server_ready_event.set()
                 self._server.serve_forever()
 
@@ -154,14 +155,15 @@ class ScopedTokenApp:
                     allowed = set(client.extended_config.get("AllowedOAuthScopes") or [])
                     denied = [s for s in scopes if s not in allowed]
                     if denied:
-                        return "400 Bad Request", {"error": "invalid_scope",
-                                                   "error_description": f"not allowed for the client: {denied}"}
+                        return "400 Bad Request", {
+                            "error": "invalid_scope",
+                            "error_description": f"not allowed for the client: {denied}",
+                        }
                     user = pool._get_user(username)
                     extra: dict[str, Any] = {"scope": " ".join(scopes)}
                     if user.groups:
                         extra["cognito:groups"] = [g.group_name for g in user.groups]
                     access_token, expires_in = pool.create_jwt(client_id, username, "access", extra_data=extra)
                     pool.access_tokens[access_token] = (client_id, username)
-                    return "200 OK", {"access_token": access_token, "token_type": "Bearer",
-                                      "expires_in": expires_in}
+                    return "200 OK", {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
         return "400 Bad Request", {"error": "invalid_grant", "error_description": "unknown access token"}

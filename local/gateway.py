@@ -43,8 +43,14 @@ from local.model import ApiModel, CorsSpec, RouteTarget, cognito_jwks_url
 from local.runtime import FunctionRuntime, runtimes_for
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
-              "application/x-www-form-urlencoded", "application/graphql")
+TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/x-www-form-urlencoded",
+    "application/graphql",
+)
 _JSON = "application/json"
 
 
@@ -65,8 +71,15 @@ def is_text(content_type: str | None) -> bool:
     return ctype.startswith(TEXT_TYPES) or ctype.endswith(("+json", "+xml"))
 
 
-def build_event(request: Request, body: bytes, route_key: str, path_params: Mapping[str, str],
-                model: ApiModel, request_id: str, jwt: dict[str, Any] | None) -> dict[str, Any]:
+def build_event(
+    request: Request,
+    body: bytes,
+    route_key: str,
+    path_params: Mapping[str, str],
+    model: ApiModel,
+    request_id: str,
+    jwt: dict[str, Any] | None,
+) -> dict[str, Any]:
     """The payload 2.0 event for a Lambda proxy integration."""
     scope = request.scope
     headers: dict[str, str] = {}
@@ -148,8 +161,11 @@ def map_result(result: Any) -> Response:
         status = int(result["statusCode"])
         if not 100 <= status <= 599:
             raise ValueError(status)
-        headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()
-                   if str(k).lower() not in ("content-length", "transfer-encoding", "connection")}
+        headers = {
+            str(k): str(v)
+            for k, v in (result.get("headers") or {}).items()
+            if str(k).lower() not in ("content-length", "transfer-encoding", "connection")
+        }
         payload = result.get("body")
         if payload is None:
             content = b""
@@ -178,14 +194,20 @@ def _is_json(text: str) -> bool:
 class Gateway:
     """Serves one :class:`ApiModel` like API Gateway; ``app`` is the ASGI application."""
 
-    def __init__(self, model: ApiModel, *, aws_endpoint_url: str | None = None,
-                 jwks_url: Callable[[str], str] | None = None,
-                 runtimes: dict[str, FunctionRuntime] | None = None,
-                 log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        model: ApiModel,
+        *,
+        aws_endpoint_url: str | None = None,
+        jwks_url: Callable[[str], str] | None = None,
+        runtimes: dict[str, FunctionRuntime] | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         self.model = model
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.authorizers: dict[str, JwtAuthorizer] = authorizers_for(
-            model.authorizers, jwks_url or (lambda issuer: cognito_jwks_url(issuer, aws_endpoint_url)))
+            model.authorizers, jwks_url or (lambda issuer: cognito_jwks_url(issuer, aws_endpoint_url))
+        )
         self.runtimes = runtimes if runtimes is not None else runtimes_for(model.functions, model.region)
         # Handlers run off the event loop; INVOKE_LOCK (local.runtime) serializes them, so a few threads do.
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda")
@@ -201,8 +223,12 @@ class Gateway:
         request_id = _request_id()
         origin = request.headers.get("origin")
         cors = self.model.cors
-        if (cors is not None and request.method == "OPTIONS" and origin is not None
-                and "access-control-request-method" in request.headers):
+        if (
+            cors is not None
+            and request.method == "OPTIONS"
+            and origin is not None
+            and "access-control-request-method" in request.headers
+        ):
             response = self._preflight(request, cors, origin)
         else:
             response = await self._route(request, request_id)
@@ -224,8 +250,9 @@ class Gateway:
             headers["access-control-allow-methods"] = ",".join(methods)
         allow_headers = cors.allow_headers
         if "*" in allow_headers:
-            allow_headers = tuple(h.strip() for h in request.headers.get("access-control-request-headers", "")
-                                  .split(",") if h.strip())
+            allow_headers = tuple(
+                h.strip() for h in request.headers.get("access-control-request-headers", "").split(",") if h.strip()
+            )
         if allow_headers:
             headers["access-control-allow-headers"] = ",".join(allow_headers)
         if cors.max_age is not None:
@@ -236,8 +263,9 @@ class Gateway:
 
     @staticmethod
     def _cors_headers(response: Response, cors: CorsSpec, origin: str | None) -> None:
-        response.raw_headers[:] = [(k, v) for k, v in response.raw_headers
-                                   if not k.lower().startswith(b"access-control-")]
+        response.raw_headers[:] = [
+            (k, v) for k, v in response.raw_headers if not k.lower().startswith(b"access-control-")
+        ]
         if origin is None or not cors.allows(origin):
             return
         response.headers["access-control-allow-origin"] = "*" if "*" in cors.allow_origins else origin
@@ -274,8 +302,10 @@ class Gateway:
             result = await asyncio.get_running_loop().run_in_executor(self._executor, runtime.invoke, event)
             return map_result(result)
         except Exception as exc:
-            self.log(f"[{runtime.spec.name}] {request_id} {route.key}: handler failed: "
-                     + "".join(traceback.format_exception(exc)).rstrip())
+            self.log(
+                f"[{runtime.spec.name}] {request_id} {route.key}: handler failed: "
+                + "".join(traceback.format_exception(exc)).rstrip()
+            )
             return _message(500, "Internal Server Error")
 
     def _authorize(self, request: Request, target: RouteTarget) -> dict[str, Any] | Response:
@@ -291,8 +321,11 @@ class Gateway:
             verified = authorizer.authorize(token)
         except TokenError as exc:
             description = exc.description.replace('"', "'")
-            return _message(401, "Unauthorized", {
-                "www-authenticate": f'Bearer scope="" error="invalid_token" error_description="{description}"'})
+            return _message(
+                401,
+                "Unauthorized",
+                {"www-authenticate": f'Bearer scope="" error="invalid_token" error_description="{description}"'},
+            )
         if not has_scope(verified.scopes, target.scopes):
             return _message(403, "Forbidden")
         return {"claims": dict(verified.context_claims), "scopes": list(verified.scopes) if target.scopes else None}
@@ -301,9 +334,9 @@ class Gateway:
     def _identity(request: Request, sources: tuple[str, ...]) -> str | None:
         for source in sources:
             if source.lower().startswith("$request.header."):
-                value = request.headers.get(source[len("$request.header."):])
+                value = request.headers.get(source[len("$request.header.") :])
             elif source.startswith("$request.querystring."):
-                value = request.query_params.get(source[len("$request.querystring."):])
+                value = request.query_params.get(source[len("$request.querystring.") :])
             else:
                 value = None
             if value:

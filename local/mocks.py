@@ -74,14 +74,17 @@ class MotoMocks(AwsMocks):
             if service not in self._clients:
                 import boto3
 
-                session = boto3.session.Session(aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                                                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-                                                region_name=self.region)
+                session = boto3.session.Session(
+                    aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                    aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                    region_name=self.region,
+                )
                 self._clients[service] = session.client(service, endpoint_url=self.endpoint_url)
             return self._clients[service]
 
-    def aws_outputs(self, typ: str, name: str, inputs: dict[str, Any],
-                    resource_id: str | None = None) -> tuple[str, dict[str, Any]]:
+    def aws_outputs(
+        self, typ: str, name: str, inputs: dict[str, Any], resource_id: str | None = None
+    ) -> tuple[str, dict[str, Any]]:
         rid, out = super().aws_outputs(typ, name, inputs, resource_id)
         handler = self._handlers.get(typ)
         if handler is None:
@@ -95,12 +98,17 @@ class MotoMocks(AwsMocks):
     # -- Cognito -------------------------------------------------------------------------
     def _user_pool(self, name: str, inputs: dict[str, Any], out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         args: dict[str, Any] = {"PoolName": out["name"]}
-        args.update(_pick(inputs, {
-            "usernameAttributes": "UsernameAttributes",
-            "aliasAttributes": "AliasAttributes",
-            "autoVerifiedAttributes": "AutoVerifiedAttributes",
-            "mfaConfiguration": "MfaConfiguration",
-        }))
+        args.update(
+            _pick(
+                inputs,
+                {
+                    "usernameAttributes": "UsernameAttributes",
+                    "aliasAttributes": "AliasAttributes",
+                    "autoVerifiedAttributes": "AutoVerifiedAttributes",
+                    "mfaConfiguration": "MfaConfiguration",
+                },
+            )
+        )
         if inputs.get("passwordPolicy"):
             args["Policies"] = {"PasswordPolicy": _pascal(_ints(inputs["passwordPolicy"]))}
         if inputs.get("usernameConfiguration"):
@@ -109,11 +117,16 @@ class MotoMocks(AwsMocks):
             config = _ints(inputs["adminCreateUserConfig"])
             args["AdminCreateUserConfig"] = {"AllowAdminCreateUserOnly": bool(config.get("allowAdminCreateUserOnly"))}
         if inputs.get("schemas"):
-            args["Schema"] = [{
-                "Name": s["name"], "AttributeDataType": s["attributeDataType"],
-                "Mutable": bool(s.get("mutable", True)), "Required": bool(s.get("required", False)),
-                "DeveloperOnlyAttribute": bool(s.get("developerOnlyAttribute", False)),
-            } for s in inputs["schemas"]]
+            args["Schema"] = [
+                {
+                    "Name": s["name"],
+                    "AttributeDataType": s["attributeDataType"],
+                    "Mutable": bool(s.get("mutable", True)),
+                    "Required": bool(s.get("required", False)),
+                    "DeveloperOnlyAttribute": bool(s.get("developerOnlyAttribute", False)),
+                }
+                for s in inputs["schemas"]
+            ]
         pool = self.client("cognito-idp").create_user_pool(**args)["UserPool"]
         pool_id = pool["Id"]
         region = pool_id.split("_", 1)[0]
@@ -126,8 +139,7 @@ class MotoMocks(AwsMocks):
             "estimatedNumberOfUsers": 0,
         }
 
-    def _user_pool_client(self, name: str, inputs: dict[str, Any],
-                          out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _user_pool_client(self, name: str, inputs: dict[str, Any], out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         flows = list(inputs.get("explicitAuthFlows") or [])
         # Local difference: the token CLI signs in with USER_PASSWORD_AUTH (the Cognito CLI flow).
         flows += [f for f in LOCAL_AUTH_FLOWS if f not in flows]
@@ -137,21 +149,26 @@ class MotoMocks(AwsMocks):
             "GenerateSecret": bool(inputs.get("generateSecret")),
             "ExplicitAuthFlows": flows,
         }
-        args.update(_pick(inputs, {
-            "allowedOauthFlows": "AllowedOAuthFlows",
-            "allowedOauthScopes": "AllowedOAuthScopes",
-            "allowedOauthFlowsUserPoolClient": "AllowedOAuthFlowsUserPoolClient",
-            "callbackUrls": "CallbackURLs",
-            "logoutUrls": "LogoutURLs",
-            "supportedIdentityProviders": "SupportedIdentityProviders",
-            "readAttributes": "ReadAttributes",
-            "writeAttributes": "WriteAttributes",
-            "preventUserExistenceErrors": "PreventUserExistenceErrors",
-            "enableTokenRevocation": "EnableTokenRevocation",
-            "accessTokenValidity": "AccessTokenValidity",
-            "idTokenValidity": "IdTokenValidity",
-            "refreshTokenValidity": "RefreshTokenValidity",
-        }))
+        args.update(
+            _pick(
+                inputs,
+                {
+                    "allowedOauthFlows": "AllowedOAuthFlows",
+                    "allowedOauthScopes": "AllowedOAuthScopes",
+                    "allowedOauthFlowsUserPoolClient": "AllowedOAuthFlowsUserPoolClient",
+                    "callbackUrls": "CallbackURLs",
+                    "logoutUrls": "LogoutURLs",
+                    "supportedIdentityProviders": "SupportedIdentityProviders",
+                    "readAttributes": "ReadAttributes",
+                    "writeAttributes": "WriteAttributes",
+                    "preventUserExistenceErrors": "PreventUserExistenceErrors",
+                    "enableTokenRevocation": "EnableTokenRevocation",
+                    "accessTokenValidity": "AccessTokenValidity",
+                    "idTokenValidity": "IdTokenValidity",
+                    "refreshTokenValidity": "RefreshTokenValidity",
+                },
+            )
+        )
         if inputs.get("tokenValidityUnits"):
             args["TokenValidityUnits"] = _pascal(inputs["tokenValidityUnits"])
         client = self.client("cognito-idp").create_user_pool_client(**args)["UserPoolClient"]
@@ -160,24 +177,24 @@ class MotoMocks(AwsMocks):
             extra["clientSecret"] = client["ClientSecret"]
         return client["ClientId"], extra
 
-    def _user_pool_domain(self, name: str, inputs: dict[str, Any],
-                          out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _user_pool_domain(self, name: str, inputs: dict[str, Any], out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         args: dict[str, Any] = {"Domain": inputs["domain"], "UserPoolId": inputs["userPoolId"]}
         if inputs.get("certificateArn"):
             args["CustomDomainConfig"] = {"CertificateArn": inputs["certificateArn"]}
         self.client("cognito-idp").create_user_pool_domain(**args)
         return inputs["domain"], {}
 
-    def _resource_server(self, name: str, inputs: dict[str, Any],
-                         out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        scopes = [{"ScopeName": s["scopeName"], "ScopeDescription": s["scopeDescription"]}
-                  for s in inputs.get("scopes") or []]
+    def _resource_server(self, name: str, inputs: dict[str, Any], out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        scopes = [
+            {"ScopeName": s["scopeName"], "ScopeDescription": s["scopeDescription"]} for s in inputs.get("scopes") or []
+        ]
         identifier = inputs["identifier"]
         self.client("cognito-idp").create_resource_server(
-            UserPoolId=inputs["userPoolId"], Identifier=identifier, Name=inputs.get("name") or identifier,
-            Scopes=scopes)
+            UserPoolId=inputs["userPoolId"], Identifier=identifier, Name=inputs.get("name") or identifier, Scopes=scopes
+        )
         return f"{inputs['userPoolId']}|{identifier}", {
-            "scopeIdentifiers": [f"{identifier}/{s['ScopeName']}" for s in scopes]}
+            "scopeIdentifiers": [f"{identifier}/{s['ScopeName']}" for s in scopes]
+        }
 
     def _user_group(self, name: str, inputs: dict[str, Any], out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         args = {"GroupName": inputs["name"], "UserPoolId": inputs["userPoolId"]}
@@ -205,37 +222,59 @@ class MotoMocks(AwsMocks):
         provisioned = inputs.get("billingMode", "PROVISIONED") == "PROVISIONED"
 
         def throughput(spec: dict[str, Any]) -> dict[str, Any]:
-            return {"ProvisionedThroughput": {"ReadCapacityUnits": spec.get("readCapacity") or 1,
-                                              "WriteCapacityUnits": spec.get("writeCapacity") or 1}}
+            return {
+                "ProvisionedThroughput": {
+                    "ReadCapacityUnits": spec.get("readCapacity") or 1,
+                    "WriteCapacityUnits": spec.get("writeCapacity") or 1,
+                }
+            }
 
         args: dict[str, Any] = {
             "TableName": table_name,
-            "AttributeDefinitions": [{"AttributeName": a["name"], "AttributeType": a["type"]}
-                                     for a in inputs.get("attributes") or []],
+            "AttributeDefinitions": [
+                {"AttributeName": a["name"], "AttributeType": a["type"]} for a in inputs.get("attributes") or []
+            ],
             "KeySchema": key_schema(inputs),
             "BillingMode": "PROVISIONED" if provisioned else "PAY_PER_REQUEST",
         }
         if provisioned:
             args.update(throughput(inputs))
-        gsis = [{"IndexName": g["name"], "KeySchema": key_schema(g), "Projection": projection(g),
-                 **(throughput(g) if provisioned else {})} for g in inputs.get("globalSecondaryIndexes") or []]
+        gsis = [
+            {
+                "IndexName": g["name"],
+                "KeySchema": key_schema(g),
+                "Projection": projection(g),
+                **(throughput(g) if provisioned else {}),
+            }
+            for g in inputs.get("globalSecondaryIndexes") or []
+        ]
         if gsis:
             args["GlobalSecondaryIndexes"] = gsis
-        lsis = [{"IndexName": g["name"], "Projection": projection(g),
-                 "KeySchema": [{"AttributeName": inputs["hashKey"], "KeyType": "HASH"},
-                               {"AttributeName": g["rangeKey"], "KeyType": "RANGE"}]}
-                for g in inputs.get("localSecondaryIndexes") or []]
+        lsis = [
+            {
+                "IndexName": g["name"],
+                "Projection": projection(g),
+                "KeySchema": [
+                    {"AttributeName": inputs["hashKey"], "KeyType": "HASH"},
+                    {"AttributeName": g["rangeKey"], "KeyType": "RANGE"},
+                ],
+            }
+            for g in inputs.get("localSecondaryIndexes") or []
+        ]
         if lsis:
             args["LocalSecondaryIndexes"] = lsis
         if inputs.get("streamEnabled"):
-            args["StreamSpecification"] = {"StreamEnabled": True,
-                                           "StreamViewType": inputs.get("streamViewType", "NEW_AND_OLD_IMAGES")}
+            args["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": inputs.get("streamViewType", "NEW_AND_OLD_IMAGES"),
+            }
         dynamodb = self.client("dynamodb")
         table = dynamodb.create_table(**args)["TableDescription"]
         ttl = inputs.get("ttl") or {}
         if ttl.get("enabled") and ttl.get("attributeName"):
-            dynamodb.update_time_to_live(TableName=table_name, TimeToLiveSpecification={
-                "Enabled": True, "AttributeName": ttl["attributeName"]})
+            dynamodb.update_time_to_live(
+                TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["attributeName"]}
+            )
         extra: dict[str, Any] = {"name": table_name, "arn": table["TableArn"]}
         if table.get("LatestStreamArn"):
             extra.update(streamArn=table["LatestStreamArn"], streamLabel=table.get("LatestStreamLabel", ""))
@@ -253,10 +292,18 @@ class MotoMocks(AwsMocks):
     def _bucket_cors(self, name: str, inputs: dict[str, Any], out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         rules = []
         for rule in _ints(inputs.get("corsRules") or []):
-            rules.append(_pick(rule, {
-                "allowedMethods": "AllowedMethods", "allowedOrigins": "AllowedOrigins",
-                "allowedHeaders": "AllowedHeaders", "exposeHeaders": "ExposeHeaders",
-                "maxAgeSeconds": "MaxAgeSeconds", "id": "ID",
-            }))
+            rules.append(
+                _pick(
+                    rule,
+                    {
+                        "allowedMethods": "AllowedMethods",
+                        "allowedOrigins": "AllowedOrigins",
+                        "allowedHeaders": "AllowedHeaders",
+                        "exposeHeaders": "ExposeHeaders",
+                        "maxAgeSeconds": "MaxAgeSeconds",
+                        "id": "ID",
+                    },
+                )
+            )
         self.client("s3").put_bucket_cors(Bucket=inputs["bucket"], CORSConfiguration={"CORSRules": rules})
         return inputs["bucket"], {}

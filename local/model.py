@@ -177,19 +177,30 @@ def _function_for(uri: str, functions: list[tuple[RecordedResource, FunctionSpec
     return None
 
 
-def build_model(recording: Recording, program_dir: str | Path, *, region: str, account_id: str = "123456789012",
-                api: str | None = None) -> ApiModel:
+def build_model(
+    recording: Recording,
+    program_dir: str | Path,
+    *,
+    region: str,
+    account_id: str = "123456789012",
+    api: str | None = None,
+) -> ApiModel:
     """Capture the HTTP API (by logical name ``api``, or the only/first one) from a recording."""
     program_dir = Path(program_dir).resolve()
     apis = [r for r in recording.of_type(API) if (r.state.get("protocolType") or "HTTP") == "HTTP"]
     if api is not None:
         apis = [r for r in apis if api in (r.name, r.id)]
     if not apis:
-        raise ModelError(f"the program declares no HTTP API{f' named {api!r}' if api else ''} "
-                         "(aws:apigatewayv2/api:Api with protocolType HTTP)")
+        raise ModelError(
+            f"the program declares no HTTP API{f' named {api!r}' if api else ''} "
+            "(aws:apigatewayv2/api:Api with protocolType HTTP)"
+        )
     api_res = apis[0]
-    warnings = [f"serving HTTP API {api_res.name!r}; others are ignored: "
-                f"{', '.join(r.name for r in apis[1:])}"] if len(apis) > 1 else []
+    warnings = (
+        [f"serving HTTP API {api_res.name!r}; others are ignored: {', '.join(r.name for r in apis[1:])}"]
+        if len(apis) > 1
+        else []
+    )
     api_id = str(api_res.id)
     state = api_res.state
     if state.get("target") or state.get("routeKey"):
@@ -206,27 +217,38 @@ def build_model(recording: Recording, program_dir: str | Path, *, region: str, a
         kind = str(st.get("integrationType") or "")
         function = _function_for(uri, functions) if kind == "AWS_PROXY" else None
         if function is None:
-            warnings.append(f"integration {res.name!r} ({kind} {uri}) is not a Lambda function of this program; "
-                            "its routes answer 500")
+            warnings.append(
+                f"integration {res.name!r} ({kind} {uri}) is not a Lambda function of this program; "
+                "its routes answer 500"
+            )
         integrations[str(res.id)] = IntegrationSpec(
-            id=str(res.id), type=kind, uri=uri, payload_format_version=str(st.get("payloadFormatVersion") or "2.0"),
-            function=function, timeout_ms=_int(st.get("timeoutMilliseconds"), 30000))
+            id=str(res.id),
+            type=kind,
+            uri=uri,
+            payload_format_version=str(st.get("payloadFormatVersion") or "2.0"),
+            function=function,
+            timeout_ms=_int(st.get("timeoutMilliseconds"), 30000),
+        )
 
     authorizers: dict[str, JwtAuthorizerSpec] = {}
     for res in filter(belongs, recording.of_type(AUTHORIZER)):
         st = res.state
         if st.get("authorizerType") != "JWT":
-            warnings.append(f"authorizer {res.name!r} ({st.get('authorizerType')}) is not supported locally; "
-                            "its routes answer 403")
+            warnings.append(
+                f"authorizer {res.name!r} ({st.get('authorizerType')}) is not supported locally; its routes answer 403"
+            )
             continue
         jwt_config = st.get("jwtConfiguration") or {}
         issuer = str(jwt_config.get("issuer") or "")
         if not issuer:
             raise ModelError(f"JWT authorizer {res.name!r} has no issuer")
         authorizers[str(res.id)] = JwtAuthorizerSpec(
-            id=str(res.id), name=str(st.get("name") or res.name), issuer=issuer,
+            id=str(res.id),
+            name=str(st.get("name") or res.name),
+            issuer=issuer,
             audiences=_strings(jwt_config.get("audiences")),
-            identity_sources=_strings(st.get("identitySources")) or ("$request.header.Authorization",))
+            identity_sources=_strings(st.get("identitySources")) or ("$request.header.Authorization",),
+        )
 
     routes: list[Route] = []
     targets: dict[str, RouteTarget] = {}
@@ -236,16 +258,23 @@ def build_model(recording: Recording, program_dir: str | Path, *, region: str, a
         method, path = parse_route_key(key)
         auth_type = str(st.get("authorizationType") or "NONE")
         scopes = _strings(st.get("authorizationScopes"))
-        route = Route(key=key, method=method, path=path, public="NONE" if auth_type == "NONE" else None,
-                      scopes=scopes, segments=() if path == DEFAULT_ROUTE else path_segments(path, key))
+        route = Route(
+            key=key,
+            method=method,
+            path=path,
+            public="NONE" if auth_type == "NONE" else None,
+            scopes=scopes,
+            segments=() if path == DEFAULT_ROUTE else path_segments(path, key),
+        )
         target = str(st.get("target") or "")
         integration = integrations.get(target.removeprefix("integrations/")) if target else None
         authorizer = authorizers.get(str(st.get("authorizerId"))) if auth_type == "JWT" else None
         if auth_type == "JWT" and authorizer is None:
             warnings.append(f"route {key!r} references an unknown or unsupported authorizer; it answers 403")
         routes.append(route)
-        targets[key] = RouteTarget(route=route, authorization_type=auth_type, authorizer=authorizer,
-                                   scopes=scopes, integration=integration)
+        targets[key] = RouteTarget(
+            route=route, authorization_type=auth_type, authorizer=authorizer, scopes=scopes, integration=integration
+        )
     if not routes:
         raise ModelError(f"HTTP API {api_res.name!r} has no routes")
 
@@ -261,5 +290,14 @@ def build_model(recording: Recording, program_dir: str | Path, *, region: str, a
             allow_credentials=bool(cors_config.get("allowCredentials")),
             max_age=None if max_age is None else int(max_age),
         )
-    return ApiModel(api_id=api_id, name=api_res.name, region=region, account_id=account_id, routes=routes,
-                    targets=targets, cors=cors, authorizers=list(authorizers.values()), warnings=warnings)
+    return ApiModel(
+        api_id=api_id,
+        name=api_res.name,
+        region=region,
+        account_id=account_id,
+        routes=routes,
+        targets=targets,
+        cors=cors,
+        authorizers=list(authorizers.values()),
+        warnings=warnings,
+    )

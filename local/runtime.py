@@ -100,8 +100,12 @@ class FunctionRuntime:
         return handler  # type: ignore[no-any-return]
 
     def context(self) -> LambdaContext:
-        return LambdaContext(function_name=self.spec.name, invoked_function_arn=self.spec.arn,
-                             memory_limit_in_mb=self.spec.memory_mb, timeout_s=self.spec.timeout_s)
+        return LambdaContext(
+            function_name=self.spec.name,
+            invoked_function_arn=self.spec.arn,
+            memory_limit_in_mb=self.spec.memory_mb,
+            timeout_s=self.spec.timeout_s,
+        )
 
     def invoke(self, event: dict[str, Any]) -> Any:
         """Call the handler with ``event`` under the function's environment (blocking; run it in a thread)."""

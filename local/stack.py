@@ -80,17 +80,21 @@ class LocalStack:
         pools = recording.of_type(USER_POOL)
         clients = recording.of_type(CLIENT)
         issuer = outputs.get("issuer") or (authorizer.issuer if authorizer else None)
-        outputs.update({
-            "apiUrl": self.api_url,
-            "awsEndpointUrl": endpoint,
-            "region": region,
-            "stack": self.stack,
-            "programDir": str(self.program_dir),
-            "pid": os.getpid(),
-        })
+        outputs.update(
+            {
+                "apiUrl": self.api_url,
+                "awsEndpointUrl": endpoint,
+                "region": region,
+                "stack": self.stack,
+                "programDir": str(self.program_dir),
+                "pid": os.getpid(),
+            }
+        )
         outputs.setdefault("userPoolId", pools[0].id if pools else None)
-        outputs.setdefault("userPoolClientId", (authorizer.audiences[0] if authorizer and authorizer.audiences
-                                                else clients[0].id if clients else None))
+        outputs.setdefault(
+            "userPoolClientId",
+            (authorizer.audiences[0] if authorizer and authorizer.audiences else clients[0].id if clients else None),
+        )
         if issuer:
             outputs["issuer"] = issuer
             outputs["jwksUri"] = cognito_jwks_url(issuer, endpoint)
@@ -149,8 +153,15 @@ class LocalStack:
                     stack.write_outputs()
                     stack.say(stack.banner())
 
-        config = uvicorn.Config(self.gateway.app, host=self.host, port=self.api_port, log_level="warning",
-                                access_log=self.access_log, lifespan="off", server_header=False)
+        config = uvicorn.Config(
+            self.gateway.app,
+            host=self.host,
+            port=self.api_port,
+            log_level="warning",
+            access_log=self.access_log,
+            lifespan="off",
+            server_header=False,
+        )
         server = _Server(config)
         try:
             server.run()

@@ -54,9 +54,9 @@ class Tokens:
 def cognito_client(outputs: dict[str, Any]) -> Any:
     import boto3
 
-    return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                 region_name=outputs["region"]).client(
-        "cognito-idp", endpoint_url=outputs["awsEndpointUrl"])
+    return boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=outputs["region"]
+    ).client("cognito-idp", endpoint_url=outputs["awsEndpointUrl"])
 
 
 def username_for(user: str, username_attributes: list[str]) -> str:
@@ -72,17 +72,20 @@ def scoped_access_token(outputs: dict[str, Any], access_token: str, scopes: list
 
     from local.emulator import SCOPED_TOKEN_PATH
 
-    response = requests.post(outputs["awsEndpointUrl"] + SCOPED_TOKEN_PATH, timeout=10,
-                             json={"accessToken": access_token, "scopes": scopes})
+    response = requests.post(
+        outputs["awsEndpointUrl"] + SCOPED_TOKEN_PATH, timeout=10, json={"accessToken": access_token, "scopes": scopes}
+    )
     body = response.json()
     if response.status_code != 200:
-        raise TokenCliError(f"cannot get a token with scopes {scopes}: {body.get('error')}: "
-                            f"{body.get('error_description', '')}")
+        raise TokenCliError(
+            f"cannot get a token with scopes {scopes}: {body.get('error')}: {body.get('error_description', '')}"
+        )
     return str(body["access_token"])
 
 
-def get_tokens(outputs: dict[str, Any], user: str, password: str = DEFAULT_PASSWORD,
-               groups: tuple[str, ...] = ()) -> Tokens:
+def get_tokens(
+    outputs: dict[str, Any], user: str, password: str = DEFAULT_PASSWORD, groups: tuple[str, ...] = ()
+) -> Tokens:
     """Create (if needed), confirm and sign in ``user``; add it to ``groups`` first."""
     from botocore.exceptions import ClientError
 
@@ -91,8 +94,9 @@ def get_tokens(outputs: dict[str, Any], user: str, password: str = DEFAULT_PASSW
     try:
         pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     except ClientError as exc:
-        raise TokenCliError(f"user pool {pool_id} not found in the emulator; is the local stack running? "
-                            f"({exc})") from None
+        raise TokenCliError(
+            f"user pool {pool_id} not found in the emulator; is the local stack running? ({exc})"
+        ) from None
     username = username_for(user, pool.get("UsernameAttributes") or [])
     attributes = [{"Name": "email", "Value": username if "@" in username else f"{user}@{EMAIL_DOMAIN}"}]
     try:
@@ -107,18 +111,32 @@ def get_tokens(outputs: dict[str, Any], user: str, password: str = DEFAULT_PASSW
             cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
         except ClientError as exc:
             known = [g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id).get("Groups", [])]
-            raise TokenCliError(f"cannot add {username} to group {group!r} ({exc.response['Error']['Code']}); "
-                                f"groups of the pool: {', '.join(known) or 'none'}") from None
+            raise TokenCliError(
+                f"cannot add {username} to group {group!r} ({exc.response['Error']['Code']}); "
+                f"groups of the pool: {', '.join(known) or 'none'}"
+            ) from None
     try:
-        result = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                       AuthParameters={"USERNAME": username, "PASSWORD": password})
+        result = cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
     except ClientError as exc:
         error = exc.response["Error"]
-        raise TokenCliError(f"initiate-auth failed: {error['Code']}: {error.get('Message')} "
-                            "(an existing user keeps the password it was created with; pass --password)") from None
+        raise TokenCliError(
+            f"initiate-auth failed: {error['Code']}: {error.get('Message')} "
+            "(an existing user keeps the password it was created with; pass --password)"
+        ) from None
     auth = result.get("AuthenticationResult")
     if not auth:
-        raise TokenCliError(f"initiate-auth returned the challenge {result.get('ChallengeName')!r}; "
-                            "the token command supports users without MFA only")
-    return Tokens(username=username, access_token=auth["AccessToken"], id_token=auth["IdToken"],
-                  refresh_token=auth.get("RefreshToken", ""), expires_in=int(auth.get("ExpiresIn", 3600)))
+        raise TokenCliError(
+            f"initiate-auth returned the challenge {result.get('ChallengeName')!r}; "
+            "the token command supports users without MFA only"
+        )
+    return Tokens(
+        username=username,
+        access_token=auth["AccessToken"],
+        id_token=auth["IdToken"],
+        refresh_token=auth.get("RefreshToken", ""),
+        expires_in=int(auth.get("ExpiresIn", 3600)),
+    )

@@ -78,9 +78,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "local", "--api-port", str(api_port), "--aws-port", str(aws_port),
-         "--state-dir", str(state_dir)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "local",
+            "--api-port",
+            str(api_port),
+            "--aws-port",
+            str(aws_port),
+            "--state-dir",
+            str(state_dir),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         outputs = wait_for_outputs(process, state_dir / "outputs.json", STARTUP_TIMEOUT)
         yield RunningStack(process, outputs, state_dir, outputs["apiUrl"], time.monotonic() - started)
@@ -115,8 +129,9 @@ def fixture_api(stack: RunningStack) -> Iterator[FixtureApi]:
     model = build_model(recording, FIXTURE_PROGRAM, region=region)
     gateway = Gateway(model, aws_endpoint_url=endpoint, log=lambda line: None)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(gateway.app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(gateway.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -152,9 +167,16 @@ def mint(claims: dict[str, Any], *, kid: str = "dummy", key: Any = None, algorit
 def access_claims(issuer: str, client_id: str, /, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": issuer, "sub": "11111111-2222-3333-4444-555555555555", "client_id": client_id,
-        "token_use": "access", "scope": "aws.cognito.signin.user.admin", "iat": now, "auth_time": now,
-        "exp": now + 600, "jti": "minted", "username": "minted",
+        "iss": issuer,
+        "sub": "11111111-2222-3333-4444-555555555555",
+        "client_id": client_id,
+        "token_use": "access",
+        "scope": "aws.cognito.signin.user.admin",
+        "iat": now,
+        "auth_time": now,
+        "exp": now + 600,
+        "jti": "minted",
+        "username": "minted",
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}

@@ -12,8 +12,12 @@ from .conftest import RunningStack, access_claims, mint
 ROUTE = "/metadata/list"  # a JWT route of the project's program
 
 
-def get(stack: RunningStack, http: requests.Session, authorization: str | None, path: str = ROUTE,
-        ) -> requests.Response:
+def get(
+    stack: RunningStack,
+    http: requests.Session,
+    authorization: str | None,
+    path: str = ROUTE,
+) -> requests.Response:
     headers = {"Authorization": authorization} if authorization is not None else {}
     return http.get(stack.api_url + path, headers=headers, timeout=10)
 
@@ -62,18 +66,22 @@ def test_minted_token_with_moto_key_is_accepted(stack: RunningStack, http: reque
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("overrides, reason", [
-    ({"exp": int(time.time()) - 5}, "expired"),
-    ({"nbf": int(time.time()) + 300}, "not valid yet"),
-    ({"iat": int(time.time()) + 300}, "not valid yet"),
-    ({"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"}, "issuer"),
-    ({"client_id": "some-other-client"}, "audience"),
-    ({"client_id": None}, "audience"),
-    ({"aud": "some-other-client"}, "audience"),
-    ({"exp": None}, "exp"),
-])
-def test_bad_claims_are_401(stack: RunningStack, http: requests.Session, overrides: dict[str, object],
-                            reason: str) -> None:
+@pytest.mark.parametrize(
+    "overrides, reason",
+    [
+        ({"exp": int(time.time()) - 5}, "expired"),
+        ({"nbf": int(time.time()) + 300}, "not valid yet"),
+        ({"iat": int(time.time()) + 300}, "not valid yet"),
+        ({"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"}, "issuer"),
+        ({"client_id": "some-other-client"}, "audience"),
+        ({"client_id": None}, "audience"),
+        ({"aud": "some-other-client"}, "audience"),
+        ({"exp": None}, "exp"),
+    ],
+)
+def test_bad_claims_are_401(
+    stack: RunningStack, http: requests.Session, overrides: dict[str, object], reason: str
+) -> None:
     response = get(stack, http, f"Bearer {mint(_claims(stack, **overrides))}")
     assert_unauthorized(response, invalid=True)
     assert reason in response.headers["www-authenticate"]
@@ -95,7 +103,8 @@ def test_aud_takes_precedence_over_client_id(stack: RunningStack, http: requests
 def test_tampered_signature_is_401(stack: RunningStack, http: requests.Session) -> None:
     header, payload, signature = mint(_claims(stack)).split(".")
     forged_payload = jwt.utils.base64url_encode(
-        jwt.utils.base64url_decode(payload).replace(b'"minted"', b'"forged"')).decode()
+        jwt.utils.base64url_decode(payload).replace(b'"minted"', b'"forged"')
+    ).decode()
     response = get(stack, http, f"Bearer {header}.{forged_payload}.{signature}")
     assert_unauthorized(response, invalid=True)
     flipped = signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")
@@ -126,8 +135,13 @@ def test_alg_none_and_hs256_are_401(stack: RunningStack, http: requests.Session)
 
 
 def test_unknown_route_is_404_even_without_token(stack: RunningStack, http: requests.Session) -> None:
-    for method, path in (("GET", "/nope"), ("GET", "/metadata"), ("POST", "/metadata/list"),
-                         ("GET", "/health/"), ("PUT", "/upload-url")):
+    for method, path in (
+        ("GET", "/nope"),
+        ("GET", "/metadata"),
+        ("POST", "/metadata/list"),
+        ("GET", "/health/"),
+        ("PUT", "/upload-url"),
+    ):
         response = http.request(method, stack.api_url + path, timeout=10)
         assert response.status_code == 404, (method, path, response.text)
         assert response.json() == {"message": "Not Found"}

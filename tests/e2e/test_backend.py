@@ -23,8 +23,12 @@ def test_upload_flow_owner_isolation_and_admin(stack: RunningStack, http: reques
     admin = stack.token("flow-admin", "admin")
     content = b"hello from the local stack\n" * 10
 
-    created = http.post(api + "/upload-url", headers=auth(alice), timeout=10,
-                        json={"filename": "notes.txt", "contentType": "text/plain", "size": len(content)})
+    created = http.post(
+        api + "/upload-url",
+        headers=auth(alice),
+        timeout=10,
+        json={"filename": "notes.txt", "contentType": "text/plain", "size": len(content)},
+    )
     assert created.status_code == 201, created.text
     upload = created.json()
     assert set(upload) >= {"id", "key", "uploadUrl", "expiresIn"}
@@ -33,8 +37,13 @@ def test_upload_flow_owner_isolation_and_admin(stack: RunningStack, http: reques
     # The browser's part: PUT the file straight to S3 with the presigned URL.
     put = requests.put(upload["uploadUrl"], data=content, headers={"Content-Type": "text/plain"}, timeout=10)
     assert put.status_code == 200, put.text
-    s3 = boto3.client("s3", endpoint_url=stack.outputs["awsEndpointUrl"], region_name=stack.outputs["region"],
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=stack.outputs["awsEndpointUrl"],
+        region_name=stack.outputs["region"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     assert s3.get_object(Bucket=stack.outputs["bucketName"], Key=upload["key"])["Body"].read() == content
 
     item = http.get(f"{api}/metadata/{upload['id']}", headers=auth(alice), timeout=10)
@@ -65,7 +74,11 @@ def test_upload_flow_owner_isolation_and_admin(stack: RunningStack, http: reques
 def test_bad_input_is_400_not_500(stack: RunningStack, http: requests.Session) -> None:
     token = stack.token("flow-alice")
     for body in (b"not json", b'{"filename": 1}', b'{"filename":"a.txt","contentType":"text/plain","size":99999999}'):
-        response = http.post(stack.api_url + "/upload-url", data=body, timeout=10,
-                             headers={**auth(token), "Content-Type": "application/json"})
+        response = http.post(
+            stack.api_url + "/upload-url",
+            data=body,
+            timeout=10,
+            headers={**auth(token), "Content-Type": "application/json"},
+        )
         assert response.status_code == 400, (body, response.text)
         assert "message" in response.json()

@@ -27,8 +27,13 @@ def test_outputs_json(stack: RunningStack, http: requests.Session) -> None:
     # The ids are the emulator's real ones: the pool and the client exist there.
     import boto3
 
-    cognito = boto3.client("cognito-idp", endpoint_url=outputs["awsEndpointUrl"], region_name=outputs["region"],
-                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=outputs["awsEndpointUrl"],
+        region_name=outputs["region"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=outputs["userPoolClientId"])
     assert "ClientSecret" not in client["UserPoolClient"]
     assert stack.startup_seconds < 10, stack.startup_seconds
@@ -37,9 +42,26 @@ def test_outputs_json(stack: RunningStack, http: requests.Session) -> None:
 def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     result = subprocess.run(
-        [sys.executable, "-m", "local", "token", "--user", "cli-frank", "--group", "admin",
-         "--scope", "dashboard/api", "--state-dir", str(stack.state_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "local",
+            "token",
+            "--user",
+            "cli-frank",
+            "--group",
+            "admin",
+            "--scope",
+            "dashboard/api",
+            "--state-dir",
+            str(stack.state_dir),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip()
     claims = jwt.decode(token, options={"verify_signature": False})
@@ -54,8 +76,13 @@ def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
 
 
 def test_token_cli_without_stack_says_what_to_do(tmp_path: object) -> None:
-    result = subprocess.run([sys.executable, "-m", "local", "token", "--user", "x", "--state-dir", str(tmp_path)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "local", "token", "--user", "x", "--state-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "start the local stack" in result.stderr
 
@@ -63,8 +90,13 @@ def test_token_cli_without_stack_says_what_to_do(tmp_path: object) -> None:
 def test_port_in_use_exits_2_before_starting(stack: RunningStack) -> None:
     api_port = stack.api_url.rsplit(":", 1)[1]
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "local", "--api-port", api_port, "--aws-port", "0"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "local", "--api-port", api_port, "--aws-port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert f"port {api_port}" in result.stderr and "in use" in result.stderr
     assert "Traceback" not in result.stderr

@@ -8,8 +8,15 @@ ALLOWED = "http://localhost:5173"  # corsOrigins of Pulumi.dev.yaml
 
 
 def preflight(http: requests.Session, url: str, origin: str, method: str = "GET") -> requests.Response:
-    return http.options(url, headers={"Origin": origin, "Access-Control-Request-Method": method,
-                                      "Access-Control-Request-Headers": "authorization,content-type"}, timeout=10)
+    return http.options(
+        url,
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+        timeout=10,
+    )
 
 
 def test_preflight_allowed_origin_needs_no_token(stack: RunningStack, http: requests.Session) -> None:
@@ -46,8 +53,9 @@ def test_actual_responses_carry_cors_for_allowed_origins_only(stack: RunningStac
     assert "access-control-allow-origin" not in none.headers
 
 
-def test_credentials_and_expose_headers_and_backend_cors_ignored(fixture_api: FixtureApi,
-                                                                 http: requests.Session) -> None:
+def test_credentials_and_expose_headers_and_backend_cors_ignored(
+    fixture_api: FixtureApi, http: requests.Session
+) -> None:
     origin = "https://app.example.com"
     pre = preflight(http, fixture_api.url + "/echo/1", origin)
     assert pre.status_code == 204

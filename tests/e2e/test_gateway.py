@@ -23,9 +23,17 @@ def echo(http: requests.Session, fixture_api: FixtureApi, path: str, **kwargs: A
 
 def test_payload_v2_event(fixture_api: FixtureApi, http: requests.Session) -> None:
     token = fixture_api.token("event-carol", "admin")
-    body = echo(http, fixture_api, "/echo/a%20b?x=1&x=2&empty=&y=%C3%A9",
-                headers={"Authorization": f"Bearer {token}", "X-Multi": "one", "Cookie": "c1=v1; c2=v2",
-                         "User-Agent": "e2e-test"})
+    body = echo(
+        http,
+        fixture_api,
+        "/echo/a%20b?x=1&x=2&empty=&y=%C3%A9",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "X-Multi": "one",
+            "Cookie": "c1=v1; c2=v2",
+            "User-Agent": "e2e-test",
+        },
+    )
     event = body["event"]
     assert event["version"] == "2.0"
     assert event["routeKey"] == "GET /echo/{id}"
@@ -43,8 +51,13 @@ def test_payload_v2_event(fixture_api: FixtureApi, http: requests.Session) -> No
     ctx = event["requestContext"]
     assert ctx["routeKey"] == "GET /echo/{id}"
     assert ctx["stage"] == "$default"
-    assert ctx["http"] == {"method": "GET", "path": "/echo/a%20b", "protocol": "HTTP/1.1",
-                           "sourceIp": "127.0.0.1", "userAgent": "e2e-test"}
+    assert ctx["http"] == {
+        "method": "GET",
+        "path": "/echo/a%20b",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.1",
+        "userAgent": "e2e-test",
+    }
     assert ctx["accountId"] and ctx["apiId"] and ctx["requestId"] and ctx["time"]
     assert isinstance(ctx["timeEpoch"], int)
     claims = ctx["authorizer"]["jwt"]["claims"]
@@ -71,8 +84,9 @@ def test_public_route_event_has_no_authorizer_and_text_body(fixture_api: Fixture
 
 def test_binary_body_is_base64(fixture_api: FixtureApi, http: requests.Session) -> None:
     payload = bytes(range(256))
-    response = http.post(fixture_api.url + "/echo", data=payload,
-                         headers={"Content-Type": "application/octet-stream"}, timeout=10)
+    response = http.post(
+        fixture_api.url + "/echo", data=payload, headers={"Content-Type": "application/octet-stream"}, timeout=10
+    )
     event = response.json()["event"]
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == payload
@@ -88,14 +102,17 @@ def test_scopes_claim_and_403(fixture_api: FixtureApi, http: requests.Session) -
     assert event["requestContext"]["authorizer"]["jwt"]["scopes"] == ["aws.cognito.signin.user.admin"]
     # An ID token has no scope claim at all: 403 on any scoped route.
     id_token = fixture_api.token("scope-dave", id_token=True)
-    assert http.get(fixture_api.url + "/signin-scope", headers={"Authorization": id_token},
-                    timeout=10).status_code == 403
+    assert (
+        http.get(fixture_api.url + "/signin-scope", headers={"Authorization": id_token}, timeout=10).status_code == 403
+    )
 
 
 def test_scope_any_of_and_scp(fixture_api: FixtureApi, http: requests.Session) -> None:
     issuer, client = fixture_api.outputs["issuer"], fixture_api.outputs["userPoolClientId"]
-    for claims in (access_claims(issuer, client, scope="openid fx/read"),
-                   access_claims(issuer, client, scope=None, scp=["fx/read"])):
+    for claims in (
+        access_claims(issuer, client, scope="openid fx/read"),
+        access_claims(issuer, client, scope=None, scp=["fx/read"]),
+    ):
         event = echo(http, fixture_api, "/scoped", headers={"Authorization": f"Bearer {mint(claims)}"})["event"]
         assert "fx/read" in event["requestContext"]["authorizer"]["jwt"]["scopes"]
 
@@ -107,16 +124,22 @@ def test_route_priority(fixture_api: FixtureApi, http: requests.Session) -> None
         data = response.json()
         return data["event"]["routeKey"] if "event" in data else data["route"]
 
-    assert route_of("GET", "/items/special") == "GET /items/special"   # literal beats {param}
-    assert route_of("GET", "/items/42") == "GET /items/{id}"            # exact shape beats greedy
-    assert route_of("POST", "/items/42") == "ANY /items/{proxy+}"       # method mismatch -> greedy ANY
+    assert route_of("GET", "/items/special") == "GET /items/special"  # literal beats {param}
+    assert route_of("GET", "/items/42") == "GET /items/{id}"  # exact shape beats greedy
+    assert route_of("POST", "/items/42") == "ANY /items/{proxy+}"  # method mismatch -> greedy ANY
     assert route_of("GET", "/items/a/b/c") == "ANY /items/{proxy+}"
     assert route_of("DELETE", "/anything/else") == "$default"
     assert route_of("GET", "/") == "$default"
     proxy = http.get(fixture_api.url + "/items/a/b", timeout=10).json()
-    assert proxy == {"route": "ANY /items/{proxy+}", "path": {"proxy": "a/b"},
-                     "env": {"FUNCTION_TAG": "other", "TABLE_NAME": None,
-                             "AWS_LAMBDA_FUNCTION_NAME": proxy["env"]["AWS_LAMBDA_FUNCTION_NAME"]}}
+    assert proxy == {
+        "route": "ANY /items/{proxy+}",
+        "path": {"proxy": "a/b"},
+        "env": {
+            "FUNCTION_TAG": "other",
+            "TABLE_NAME": None,
+            "AWS_LAMBDA_FUNCTION_NAME": proxy["env"]["AWS_LAMBDA_FUNCTION_NAME"],
+        },
+    }
 
 
 def test_handler_exception_is_500(fixture_api: FixtureApi, http: requests.Session) -> None:
@@ -145,10 +168,14 @@ def test_cookies_status_and_base64_response(fixture_api: FixtureApi, http: reque
     assert response.raw.headers.getlist("set-cookie") == ["a=1; Path=/", "b=2; HttpOnly"]
 
 
-def test_each_function_sees_its_own_environment_under_concurrency(fixture_api: FixtureApi,
-                                                                  http: requests.Session) -> None:
-    table_name = next(f.environment["TABLE_NAME"] for f in fixture_api.gateway.model.functions
-                      if f.environment.get("FUNCTION_TAG") == "echo")
+def test_each_function_sees_its_own_environment_under_concurrency(
+    fixture_api: FixtureApi, http: requests.Session
+) -> None:
+    table_name = next(
+        f.environment["TABLE_NAME"]
+        for f in fixture_api.gateway.model.functions
+        if f.environment.get("FUNCTION_TAG") == "echo"
+    )
 
     def call(i: int) -> tuple[str, dict[str, Any]]:
         path = "/items/special" if i % 2 else "/items/a/b"

@@ -9,20 +9,32 @@ import pulumi
 import pulumi_aws as aws
 
 pool = aws.cognito.UserPool("fx-pool", username_attributes=["email"], auto_verified_attributes=["email"])
-server = aws.cognito.ResourceServer("fx-resource-server", user_pool_id=pool.id, identifier="fx", name="fx",
-                                    scopes=[{"scope_name": "read", "scope_description": "Read"}])
+server = aws.cognito.ResourceServer(
+    "fx-resource-server",
+    user_pool_id=pool.id,
+    identifier="fx",
+    name="fx",
+    scopes=[{"scope_name": "read", "scope_description": "Read"}],
+)
 client = aws.cognito.UserPoolClient(
-    "fx-client", user_pool_id=pool.id, generate_secret=False,
+    "fx-client",
+    user_pool_id=pool.id,
+    generate_secret=False,
     explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-    allowed_oauth_flows_user_pool_client=True, allowed_oauth_flows=["code"],
-    allowed_oauth_scopes=["openid", "fx/read"], callback_urls=["http://localhost:5173/callback"],
-    opts=pulumi.ResourceOptions(depends_on=[server]))
+    allowed_oauth_flows_user_pool_client=True,
+    allowed_oauth_flows=["code"],
+    allowed_oauth_scopes=["openid", "fx/read"],
+    callback_urls=["http://localhost:5173/callback"],
+    opts=pulumi.ResourceOptions(depends_on=[server]),
+)
 aws.cognito.UserGroup("fx-group-admin", user_pool_id=pool.id, name="admin")
-table = aws.dynamodb.Table("fx-table", billing_mode="PAY_PER_REQUEST", hash_key="pk",
-                           attributes=[{"name": "pk", "type": "S"}])
+table = aws.dynamodb.Table(
+    "fx-table", billing_mode="PAY_PER_REQUEST", hash_key="pk", attributes=[{"name": "pk", "type": "S"}]
+)
 
 api = aws.apigatewayv2.Api(
-    "fx-api", protocol_type="HTTP",
+    "fx-api",
+    protocol_type="HTTP",
     cors_configuration={
         "allow_origins": ["https://app.example.com"],
         "allow_methods": ["GET", "POST", "OPTIONS"],
@@ -30,13 +42,26 @@ api = aws.apigatewayv2.Api(
         "expose_headers": ["x-fixture"],
         "allow_credentials": True,
         "max_age": 300,
-    })
+    },
+)
 authorizer = aws.apigatewayv2.Authorizer(
-    "fx-authorizer", api_id=api.id, authorizer_type="JWT", identity_sources=["$request.header.Authorization"],
-    jwt_configuration={"issuer": pool.endpoint.apply(lambda e: f"https://{e}"), "audiences": [client.id]})
-role = aws.iam.Role("fx-role", assume_role_policy=json.dumps({
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    "fx-authorizer",
+    api_id=api.id,
+    authorizer_type="JWT",
+    identity_sources=["$request.header.Authorization"],
+    jwt_configuration={"issuer": pool.endpoint.apply(lambda e: f"https://{e}"), "audiences": [client.id]},
+)
+role = aws.iam.Role(
+    "fx-role",
+    assume_role_policy=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    ),
+)
 
 FUNCTIONS = {
     "echo": {"FUNCTION_TAG": "echo", "TABLE_NAME": table.name},
@@ -49,12 +74,22 @@ FUNCTIONS = {
 integrations = {}
 for fn_name, variables in FUNCTIONS.items():
     function = aws.lambda_.Function(
-        f"fx-{fn_name}", role=role.arn, runtime="python3.12", handler=f"fixture_handlers.{fn_name}",
-        code=pulumi.FileArchive("./handlers"), timeout=5, memory_size=128,
-        environment={"variables": variables})
+        f"fx-{fn_name}",
+        role=role.arn,
+        runtime="python3.12",
+        handler=f"fixture_handlers.{fn_name}",
+        code=pulumi.FileArchive("./handlers"),
+        timeout=5,
+        memory_size=128,
+        environment={"variables": variables},
+    )
     integrations[fn_name] = aws.apigatewayv2.Integration(
-        f"fx-integration-{fn_name}", api_id=api.id, integration_type="AWS_PROXY",
-        integration_uri=function.invoke_arn, payload_format_version="2.0")
+        f"fx-integration-{fn_name}",
+        api_id=api.id,
+        integration_type="AWS_PROXY",
+        integration_uri=function.invoke_arn,
+        payload_format_version="2.0",
+    )
 
 ROUTES = {
     "GET /ping": ("ping", "JWT", None),
@@ -73,10 +108,14 @@ ROUTES = {
 for key, (fn_name, auth, scopes) in ROUTES.items():
     slug = "".join(c if c.isalnum() else "-" for c in key.lower()).strip("-") or "default"
     aws.apigatewayv2.Route(
-        f"fx-route-{slug}", api_id=api.id, route_key=key,
+        f"fx-route-{slug}",
+        api_id=api.id,
+        route_key=key,
         target=integrations[fn_name].id.apply(lambda i: f"integrations/{i}"),
-        authorization_type=auth, authorizer_id=authorizer.id if auth == "JWT" else None,
-        authorization_scopes=scopes)
+        authorization_type=auth,
+        authorizer_id=authorizer.id if auth == "JWT" else None,
+        authorization_scopes=scopes,
+    )
 stage = aws.apigatewayv2.Stage("fx-stage", api_id=api.id, name="$default", auto_deploy=True)
 
 pulumi.export("apiUrl", stage.invoke_url)

@@ -16,12 +16,23 @@ def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     return {
         "statusCode": 200,
-        "headers": {"content-type": "application/json", "x-fixture": "echo",
-                    "access-control-allow-origin": "https://evil.example"},
-        "body": json.dumps({"event": event, "env": _env(), "context": {
-            "function_name": context.function_name, "aws_request_id": context.aws_request_id,
-            "memory_limit_in_mb": context.memory_limit_in_mb,
-            "remaining": context.get_remaining_time_in_millis()}}),
+        "headers": {
+            "content-type": "application/json",
+            "x-fixture": "echo",
+            "access-control-allow-origin": "https://evil.example",
+        },
+        "body": json.dumps(
+            {
+                "event": event,
+                "env": _env(),
+                "context": {
+                    "function_name": context.function_name,
+                    "aws_request_id": context.aws_request_id,
+                    "memory_limit_in_mb": context.memory_limit_in_mb,
+                    "remaining": context.get_remaining_time_in_millis(),
+                },
+            }
+        ),
     }
 
 
@@ -42,6 +53,10 @@ def raw(event: dict[str, Any], context: Any) -> list[str]:
 
 
 def fancy(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return {"statusCode": 201, "headers": {"content-type": "application/octet-stream"},
-            "cookies": ["a=1; Path=/", "b=2; HttpOnly"],
-            "body": base64.b64encode(b"\x00\x01binary").decode(), "isBase64Encoded": True}
+    return {
+        "statusCode": 201,
+        "headers": {"content-type": "application/octet-stream"},
+        "cookies": ["a=1; Path=/", "b=2; HttpOnly"],
+        "body": base64.b64encode(b"\x00\x01binary").decode(),
+        "isBase64Encoded": True,
+    }
