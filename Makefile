@@ -22,6 +22,9 @@ install: $(STAMP) ## Create .venv if missing and install the pinned dependencies
 test: $(STAMP) ## Run lint, the whole test suite and the offline policy gate on our own stack
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory gate
+
+gate: $(STAMP) ## Offline policy gate on our own stacks (dev and prod)
 	$(PY) -m policy.check --stack dev
 	$(PY) -m policy.check --stack prod
 
