@@ -1,0 +1,150 @@
+"""The provider plugin as the engine runs it, and the Construct path other languages go through."""
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pulumi
+import pytest
+import yaml
+from google.protobuf import empty_pb2
+from pulumi.errors import InputPropertyError
+from pulumi.provider.server import ComponentInitError
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from components import __version__
+from components.mockrun import ProgramError, Recording, run_program
+from components.schema_gen import SCHEMA_FILE, build_provider
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN_DIR = ROOT / "components"
+API = "securedapi:index:SecuredHttpApi"
+IDENTITY = "securedapi:index:CognitoIdentity"
+
+
+def _clean_env() -> dict[str, str]:
+    """No PYTHONPATH: the plugin must find its own package, as under the engine."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
+
+
+@pytest.fixture(scope="module")
+def plugin(tmp_path_factory) -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
+    """`python <plugin dir> <engine address>` from an unrelated working directory, as the language host runs it."""
+    process = subprocess.Popen(
+        [sys.executable, str(PLUGIN_DIR), "127.0.0.1:1"],  # the engine is only dialled for Construct calls
+        cwd=tmp_path_factory.mktemp("program"),
+        env=_clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        port = process.stdout.readline().decode().strip()  # type: ignore[union-attr]
+        assert port.isdigit(), f"plugin did not announce its port: {port!r} {process.stderr.read().decode()}"  # type: ignore[union-attr]
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield provider_pb2_grpc.ResourceProviderStub(channel)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_plugin_serves_the_committed_schema(plugin):
+    served = json.loads(plugin.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=30).schema)
+    assert served == json.loads(SCHEMA_FILE.read_text())
+
+
+def test_plugin_reports_the_package_version(plugin):
+    assert plugin.GetPluginInfo(empty_pb2.Empty(), timeout=30).version == __version__
+
+
+@pytest.mark.parametrize("command", [["-m", "components"], [str(PLUGIN_DIR / "__main__.py")], [str(PLUGIN_DIR)]])
+def test_run_by_hand_explains_itself_instead_of_hanging(command):
+    result = subprocess.run([sys.executable, *command], cwd=ROOT, env=_clean_env(), capture_output=True, timeout=60)
+    assert result.returncode == 2
+    message = result.stderr.decode()
+    assert "engine address" in message and "python -m components.schema_gen" in message
+    assert f"securedapi {__version__}" in message
+
+
+def test_plugin_manifest_and_requirements():
+    manifest = yaml.safe_load((PLUGIN_DIR / "PulumiPlugin.yaml").read_text())
+    assert manifest["runtime"]["name"] == "python"
+    assert manifest["runtime"]["options"]["virtualenv"] == "venv"  # ignored by components/.gitignore
+    assert "venv/" in (PLUGIN_DIR / ".gitignore").read_text().split()
+
+    def pins(path: Path) -> dict[str, str]:
+        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+        return {line.split("=")[0].split(">")[0].split("<")[0].strip(): line for line in lines if line}
+
+    plugin_pins = pins(PLUGIN_DIR / "requirements.txt")
+    assert set(plugin_pins) == {"pulumi", "pulumi-aws"}
+    root_pins = pins(ROOT / "requirements.txt")
+    assert all(root_pins[name] == pin for name, pin in plugin_pins.items()), (plugin_pins, root_pins)
+
+
+def test_project_version_is_read_from_the_package():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "components.__version__"}
+    assert project["tool"]["setuptools"]["packages"] == ["components"]
+    assert set(project["tool"]["setuptools"]["package-data"]["components"]) >= {"PulumiPlugin.yaml", "schema.json"}
+
+
+# -- Construct, as the engine calls it for YAML/TypeScript/Go/... programs ------------------------------
+
+
+def construct(token: str, inputs: dict[str, Any]) -> tuple[Recording, dict[str, Any]]:
+    provider = build_provider()
+    result: dict[str, Any] = {}
+
+    def program() -> None:
+        result.update(provider.construct("c", token, inputs, pulumi.ResourceOptions()).state)
+
+    recording = run_program(program, project="construct", stack="test")
+    return recording, result
+
+
+API_INPUTS = {
+    "routes": {"GET /health": {"handler": "api.handler", "public": "uptime checks"}, "GET /x": {"handler": "a.b"}},
+    "codePath": "examples/handlers",
+    "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",
+    "audiences": ["client"],
+    "memorySize": 512.0,  # every number arrives as a double
+    "timeout": 20.0,
+}
+
+
+def test_construct_maps_camel_case_inputs_and_accepts_numbers_as_doubles():
+    recording, state = construct(API, API_INPUTS)
+    function = recording.of_type("aws:lambda/function:Function")
+    assert {f.inputs["memorySize"] for f in function} == {512}
+    assert {f.inputs["timeout"] for f in function} == {20}
+    assert set(state) >= {"apiId", "apiUrl", "routes", "publicRoutes"}
+    component = recording.named("c")
+    assert component.type == API and component.outputs["routes"] == {"GET /health": "NONE", "GET /x": "JWT"}
+
+
+@pytest.mark.parametrize("missing", ["routes", "codePath", "issuer", "audiences"])
+def test_construct_rejects_a_missing_required_input(missing):
+    inputs = {k: v for k, v in API_INPUTS.items() if k != missing}
+    with pytest.raises(ProgramError) as error:
+        construct(API, inputs)
+    assert isinstance(error.value.cause, InputPropertyError)
+    assert f"Missing required input '{missing}'" in str(error.value)
+
+
+def test_construct_reports_the_components_own_validation():
+    with pytest.raises(ProgramError) as error:
+        construct(IDENTITY, {"callbackUrls": ["http://app.example.com/cb"], "domainPrefix": "ex"})
+    assert isinstance(error.value.cause, ComponentInitError)
+    assert "callback_urls" in str(error.value) and "http://app.example.com/cb" in str(error.value)
+    with pytest.raises(ProgramError, match=r"route\w*\[.GET /x.\]\.public"):
+        construct(API, {**API_INPUTS, "routes": {"GET /x": {"handler": "a.b", "public": ""}}})
+    with pytest.raises(ProgramError, match="password_minimum_length"):
+        construct(IDENTITY, {"callbackUrls": ["https://a.example.com/cb"], "domainPrefix": "ex",
+                             "passwordMinimumLength": 12.5})  # fmt: skip
