@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install test local bench lint format gate
+.PHONY: help install test local bench lint format gate schema
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -19,8 +19,9 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 
 install: $(STAMP) ## Create .venv if missing and install the pinned dependencies
 
-test: $(STAMP) ## Run lint, the whole test suite and the offline policy gate on our own stack
-	$(PY) -m ruff check .
+test: $(STAMP) ## Lint and type checks, the whole test suite, the offline policy gate on our own stacks
+	$(MAKE) --no-print-directory lint
+	$(PY) -m components.schema_gen --check
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory gate
 
@@ -38,6 +39,9 @@ lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+
+schema: $(STAMP) ## Regenerate components/schema.json from the components
+	$(PY) -m components.schema_gen
 
 format: $(STAMP) ## Format the code with ruff
 	$(PY) -m ruff format .

@@ -17,8 +17,11 @@ identity = CognitoIdentity(
     {
         "callback_urls": config.require_object("callbackUrls"),
         "logout_urls": config.get_object("logoutUrls") or [],
-        **({"custom_domain": config.require("customDomain"), "certificate_arn": config.require("certificateArn")}
-           if config.get("customDomain") else {"domain_prefix": config.require("domainPrefix")}),
+        **(
+            {"custom_domain": config.require("customDomain"), "certificate_arn": config.require("certificateArn")}
+            if config.get("customDomain")
+            else {"domain_prefix": config.require("domainPrefix")}
+        ),
         "mfa": config.get("mfa") or "OPTIONAL",
         "feature_plan": config.get("featurePlan") or "ESSENTIALS",
         "threat_protection": config.get("threatProtection") or "OFF",
@@ -36,8 +39,9 @@ table = aws.dynamodb.Table(
     hash_key="pk",
     range_key="sk",
     attributes=[{"name": n, "type": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-    global_secondary_indexes=[{
-        "name": "byCreated", "hash_key": "gsi1pk", "range_key": "gsi1sk", "projection_type": "ALL"}],
+    global_secondary_indexes=[
+        {"name": "byCreated", "hash_key": "gsi1pk", "range_key": "gsi1sk", "projection_type": "ALL"}
+    ],
     point_in_time_recovery={"enabled": True},
     server_side_encryption={"enabled": True},
     deletion_protection_enabled=config.get_bool("deletionProtection") is not False,
@@ -62,17 +66,25 @@ if cors_origins:
     aws.s3.BucketCorsConfiguration(
         "dashboard-uploads-cors",
         bucket=bucket.id,
-        cors_rules=[{"allowed_methods": ["PUT"], "allowed_origins": cors_origins,
-                     "allowed_headers": ["content-type"], "max_age_seconds": 600}],
+        cors_rules=[
+            {
+                "allowed_methods": ["PUT"],
+                "allowed_origins": cors_origins,
+                "allowed_headers": ["content-type"],
+                "max_age_seconds": 600,
+            }
+        ],
     )
 
 
 def backend_policy(table_arn: str, bucket_arn: str) -> str:
     """Least privilege for the handlers: items of one table (and its index), objects under users/."""
     statements: list[dict[str, Any]] = [
-        {"Effect": "Allow",
-         "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
-         "Resource": [table_arn, f"{table_arn}/index/byCreated"]},
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
+            "Resource": [table_arn, f"{table_arn}/index/byCreated"],
+        },
         {"Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": f"{bucket_arn}/users/*"},
     ]
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
@@ -99,8 +111,11 @@ api = SecuredHttpApi(
         "throttling_burst_limit": config.get_int("throttlingBurstLimit") or 100,
         "throttling_rate_limit": config.get_int("throttlingRateLimit") or 50,
         "log_retention_days": config.get_int("logRetentionDays") or 30,
-        **({"custom_domain": config.require("apiDomain"), "certificate_arn": config.require("apiCertificateArn")}
-           if config.get("apiDomain") else {}),
+        **(
+            {"custom_domain": config.require("apiDomain"), "certificate_arn": config.require("apiCertificateArn")}
+            if config.get("apiDomain")
+            else {}
+        ),
     },
 )
 

@@ -11,8 +11,16 @@ ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench"
 
 def build(n: int) -> None:
     routes = {f"GET /items{i}/{{id}}": {"handler": "app.handler"} for i in range(n)}
-    SecuredHttpApi("bench", {"routes": routes, "code_path": "lambdas", "issuer": ISSUER, "audiences": ["client"],
-                             "cors_origins": ["https://app.example.com"]})
+    SecuredHttpApi(
+        "bench",
+        {
+            "routes": routes,
+            "code_path": "lambdas",
+            "issuer": ISSUER,
+            "audiences": ["client"],
+            "cors_origins": ["https://app.example.com"],
+        },
+    )
 
 
 def measure(n: int) -> tuple[float, int]:
@@ -28,8 +36,10 @@ def main() -> None:
         seconds, resources = measure(n)
         figures[n] = seconds
         print(f"program: {n:5d} JWT routes  {seconds:6.2f} s  {resources:5d} resources", flush=True)
-    print(f"program: 500 routes {figures[500]:.2f} s (goal <= 5 s); "
-          f"1000/500 ratio {figures[1000] / figures[500]:.2f} (goal <= 2.2)")
+    print(
+        f"program: 500 routes {figures[500]:.2f} s (goal <= 5 s); "
+        f"1000/500 ratio {figures[1000] / figures[500]:.2f} (goal <= 2.2)"
+    )
 
 
 if __name__ == "__main__":

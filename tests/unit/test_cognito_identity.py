@@ -29,8 +29,12 @@ def test_pool_secure_defaults(graph):
 
 
 def test_feature_plan_and_threat_protection(record):
-    rec = record(lambda: CognitoIdentity("auth", identity_args(
-        feature_plan="PLUS", threat_protection="ENFORCED", mfa="ON", deletion_protection=False)))
+    rec = record(
+        lambda: CognitoIdentity(
+            "auth",
+            identity_args(feature_plan="PLUS", threat_protection="ENFORCED", mfa="ON", deletion_protection=False),
+        )
+    )
     pool = rec.named("auth-pool").inputs
     assert pool["userPoolTier"] == "PLUS"
     assert pool["userPoolAddOns"] == {"advancedSecurityMode": "ENFORCED"}
@@ -87,8 +91,12 @@ def test_outputs_are_wired(graph):
     login = urlsplit(out["loginUrl"])
     assert f"{login.scheme}://{login.netloc}{login.path}" == out["domain"] + "/oauth2/authorize"
     query = parse_qs(login.query)
-    assert query == {"response_type": ["code"], "client_id": [client.id],
-                     "redirect_uri": ["https://app.example.com/callback"], "scope": ["openid email profile api/read"]}
+    assert query == {
+        "response_type": ["code"],
+        "client_id": [client.id],
+        "redirect_uri": ["https://app.example.com/callback"],
+        "scope": ["openid email profile api/read"],
+    }
     assert out["scopes"] == ["api/read"]
 
 
@@ -102,11 +110,25 @@ def test_custom_domain(record):
 
 
 def test_identity_providers(record):
-    rec = record(lambda: CognitoIdentity("auth", identity_args(identity_providers=[
-        {"provider_name": "Google", "provider_type": "Google",
-         "provider_details": {"client_id": "g", "client_secret": "s", "authorize_scopes": "email"}},
-        {"provider_name": "Okta", "provider_type": "SAML", "provider_details": {"MetadataURL": "https://x/m"}},
-    ])))
+    rec = record(
+        lambda: CognitoIdentity(
+            "auth",
+            identity_args(
+                identity_providers=[
+                    {
+                        "provider_name": "Google",
+                        "provider_type": "Google",
+                        "provider_details": {"client_id": "g", "client_secret": "s", "authorize_scopes": "email"},
+                    },
+                    {
+                        "provider_name": "Okta",
+                        "provider_type": "SAML",
+                        "provider_details": {"MetadataURL": "https://x/m"},
+                    },
+                ]
+            ),
+        )
+    )
     google = rec.named("auth-idp-google").inputs
     assert google["attributeMapping"] == {"email": "email"}
     okta = rec.named("auth-idp-okta").inputs

@@ -19,11 +19,14 @@ def test_parse_route_key():
         parse_route_key("GET  /x")
 
 
-@pytest.mark.parametrize(("key", "path"), [
-    ("GET /items/{id}", "GET/items/{id}"),
-    ("ANY /items", "*/items"),
-    ("$default", "*/$default"),
-])
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("GET /items/{id}", "GET/items/{id}"),
+        ("ANY /items", "*/items"),
+        ("$default", "*/$default"),
+    ],
+)
 def test_permission_path(key, path):
     assert parse_route(key, {"handler": "a.b"}).permission_path == path
 
@@ -34,24 +37,29 @@ def test_catch_all_routes():
     assert not parse_route("GET /{proxy+}", {"handler": "a.b"}).is_catch_all
 
 
-ROUTES = parse_routes({
-    "GET /items/{id}": {"handler": "a.b"},
-    "GET /items/special": {"handler": "a.b"},
-    "ANY /items/{id}": {"handler": "a.b"},
-    "GET /files/{proxy+}": {"handler": "a.b"},
-    "ANY /{proxy+}": {"handler": "a.b"},
-    "$default": {"handler": "a.b"},
-})
+ROUTES = parse_routes(
+    {
+        "GET /items/{id}": {"handler": "a.b"},
+        "GET /items/special": {"handler": "a.b"},
+        "ANY /items/{id}": {"handler": "a.b"},
+        "GET /files/{proxy+}": {"handler": "a.b"},
+        "ANY /{proxy+}": {"handler": "a.b"},
+        "$default": {"handler": "a.b"},
+    }
+)
 
 
-@pytest.mark.parametrize(("method", "path", "key", "params"), [
-    ("GET", "/items/7", "GET /items/{id}", {"id": "7"}),
-    ("GET", "/items/special", "GET /items/special", {}),
-    ("DELETE", "/items/7", "ANY /items/{id}", {"id": "7"}),
-    ("GET", "/files/a/b.txt", "GET /files/{proxy+}", {"proxy": "a/b.txt"}),
-    ("POST", "/files/a", "ANY /{proxy+}", {"proxy": "files/a"}),
-    ("GET", "/", "$default", {}),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "key", "params"),
+    [
+        ("GET", "/items/7", "GET /items/{id}", {"id": "7"}),
+        ("GET", "/items/special", "GET /items/special", {}),
+        ("DELETE", "/items/7", "ANY /items/{id}", {"id": "7"}),
+        ("GET", "/files/a/b.txt", "GET /files/{proxy+}", {"proxy": "a/b.txt"}),
+        ("POST", "/files/a", "ANY /{proxy+}", {"proxy": "files/a"}),
+        ("GET", "/", "$default", {}),
+    ],
+)
 def test_match_priority(method, path, key, params):
     route, found = match_route(ROUTES, method, path)
     assert (route.key, found) == (key, params)

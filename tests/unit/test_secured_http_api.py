@@ -167,12 +167,14 @@ def test_every_child_is_parented_to_the_component(graph):
 def test_role_is_least_privilege(graph):
     role = graph.named("web-role")
     trust = json.loads(role.inputs["assumeRolePolicy"])
-    assert trust["Statement"] == [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                   "Action": "sts:AssumeRole"}]
+    assert trust["Statement"] == [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ]
     logs_policy = json.loads(graph.named("web-role-logs").inputs["policy"])
     resources = logs_policy["Statement"][0]["Resource"]
     log_groups = {g.outputs["arn"] for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")} - {
-        graph.named("web-access-logs").outputs["arn"]}
+        graph.named("web-access-logs").outputs["arn"]
+    }
     assert sorted(resources) == sorted(f"{arn}:*" for arn in log_groups)
     for function in graph.of_type("aws:lambda/function:Function"):
         assert function.inputs["role"] == role.outputs["arn"]
@@ -180,15 +182,19 @@ def test_role_is_least_privilege(graph):
 
 
 def test_custom_domain_maps_the_stage(record):
-    rec = record(lambda: SecuredHttpApi("web", api_args(custom_domain="api.example.com",
-                                                        certificate_arn="arn:aws:acm:us-east-1:1:certificate/x")))
+    rec = record(
+        lambda: SecuredHttpApi(
+            "web", api_args(custom_domain="api.example.com", certificate_arn="arn:aws:acm:us-east-1:1:certificate/x")
+        )
+    )
     domain = rec.named("web-domain")
     mapping = rec.named("web-mapping")
     assert domain.inputs["domainNameConfiguration"]["endpointType"] == "REGIONAL"
     assert mapping.inputs["domainName"] == domain.id
     assert mapping.inputs["stage"] == rec.named("web-stage").id
-    assert rec.named("web").outputs["customDomainTarget"] == \
-        domain.outputs["domainNameConfiguration"]["targetDomainName"]
+    assert (
+        rec.named("web").outputs["customDomainTarget"] == domain.outputs["domainNameConfiguration"]["targetDomainName"]
+    )
 
 
 def test_several_audiences(record):

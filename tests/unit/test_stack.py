@@ -31,8 +31,14 @@ def test_authorizer_trusts_this_pool_and_client(stack):
 
 def test_backend_routes_and_auth(stack):
     routes = {r.inputs["routeKey"]: r.inputs for r in stack.of_type("aws:apigatewayv2/route:Route")}
-    assert set(routes) == {"GET /health", "POST /upload-url", "GET /metadata/list", "GET /metadata/{id}",
-                           "DELETE /metadata/{id}", "GET /admin/metadata/list"}
+    assert set(routes) == {
+        "GET /health",
+        "POST /upload-url",
+        "GET /metadata/list",
+        "GET /metadata/{id}",
+        "DELETE /metadata/{id}",
+        "GET /admin/metadata/list",
+    }
     assert routes["GET /health"]["authorizationType"] == "NONE"
     assert all(r["authorizationType"] == "JWT" for k, r in routes.items() if k != "GET /health")
     function = stack.named("dashboard-api-fn-app-handler").inputs
@@ -47,8 +53,9 @@ def test_backend_policy_is_scoped_to_table_and_bucket(stack):
     policy = json.loads(stack.named("dashboard-api-role-policy-0").inputs["policy"])
     table = stack.named("dashboard-metadata").outputs["arn"]
     bucket = stack.named("dashboard-uploads").outputs["arn"]
-    resources = [r for s in policy["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str)
-                                                            else s["Resource"])]
+    resources = [
+        r for s in policy["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+    ]
     assert set(resources) == {table, f"{table}/index/byCreated", f"{bucket}/users/*"}
 
 

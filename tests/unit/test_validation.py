@@ -22,12 +22,18 @@ API_CASES = [
     ("public without reason", dict(routes={"GET /x": {**H, "public": "  "}}), r"\['GET /x'\]\.public.*not be empty"),
     ("$default public", dict(routes={"$default": {**H, "public": "all"}}), r"\$default.*can never be public"),
     ("ANY proxy public", dict(routes={"ANY /{proxy+}": {**H, "public": "all"}}), r"can never be public"),
-    ("scopes on public route", dict(routes={"GET /x": {**H, "public": "ok", "scopes": ["a/b"]}}),
-     r"public route cannot require scopes"),
+    (
+        "scopes on public route",
+        dict(routes={"GET /x": {**H, "public": "ok", "scopes": ["a/b"]}}),
+        r"public route cannot require scopes",
+    ),
     ("bad handler", dict(routes={"GET /x": {"handler": "nomodule"}}), r"\.handler: expected 'module.function'"),
     ("no routes", dict(routes={}), r"args.routes: at least one route"),
-    ("star origin with credentials", dict(cors_origins=["*"], cors_allow_credentials=True),
-     r"cors_allow_credentials: cannot be true with a '\*' origin"),
+    (
+        "star origin with credentials",
+        dict(cors_origins=["*"], cors_allow_credentials=True),
+        r"cors_allow_credentials: cannot be true with a '\*' origin",
+    ),
     ("http origin", dict(cors_origins=["http://app.example.com"]), r"cors_origins.*must use https"),
     ("origin with path", dict(cors_origins=["https://app.example.com/x"]), r"cors_origins.*without path"),
     ("star header", dict(cors_allow_headers=["*"]), r"cors_allow_headers.*does not cover Authorization"),
@@ -64,26 +70,37 @@ def _try(build, raised):
 
 
 IDENTITY_CASES = [
-    ("http callback", dict(callback_urls=["http://app.example.com/cb"]),
-     r"callback_urls: 'http://app.example.com/cb' must use https"),
+    (
+        "http callback",
+        dict(callback_urls=["http://app.example.com/cb"]),
+        r"callback_urls: 'http://app.example.com/cb' must use https",
+    ),
     ("wildcard callback", dict(callback_urls=["https://*.example.com/cb"]), r"callback_urls:.*wildcards"),
     ("no callback", dict(callback_urls=[]), r"callback_urls: expected a non-empty list"),
     ("http logout", dict(logout_urls=["http://x.example.com"]), r"logout_urls:.*must use https"),
     ("unknown mfa", dict(mfa="SOMETIMES"), r"args.mfa: must be one of OFF, OPTIONAL, ON, got 'SOMETIMES'"),
-    ("threat protection without PLUS", dict(threat_protection="ENFORCED"),
-     r"threat_protection: 'ENFORCED' needs feature_plan 'PLUS'"),
+    (
+        "threat protection without PLUS",
+        dict(threat_protection="ENFORCED"),
+        r"threat_protection: 'ENFORCED' needs feature_plan 'PLUS'",
+    ),
     ("bad feature plan", dict(feature_plan="GOLD"), r"feature_plan: must be one of"),
     ("bad domain prefix", dict(domain_prefix="My_Domain"), r"domain_prefix: 'My_Domain'"),
     ("reserved domain prefix", dict(domain_prefix="my-cognito"), r"must not contain 'aws', 'amazon' or 'cognito'"),
     ("both domains", dict(custom_domain="auth.example.com"), r"set exactly one of domain_prefix and custom_domain"),
-    ("short password", dict(password_minimum_length=6),
-     r"password_minimum_length: must be an integer between 8 and 99"),
+    (
+        "short password",
+        dict(password_minimum_length=6),
+        r"password_minimum_length: must be an integer between 8 and 99",
+    ),
     ("token validity", dict(access_token_validity_minutes=2000), r"access_token_validity_minutes"),
     ("scopes without identifier", dict(resource_server_identifier=None), r"scopes: custom scopes need"),
     ("bad scope", dict(scopes={"read all": "x"}), r"invalid scope name 'read all'"),
-    ("bad idp type", dict(identity_providers=[{"provider_name": "X", "provider_type": "LDAP",
-                                                "provider_details": {"a": "b"}}]),
-     r"identity_providers\[0\].provider_type: must be one of"),
+    (
+        "bad idp type",
+        dict(identity_providers=[{"provider_name": "X", "provider_type": "LDAP", "provider_details": {"a": "b"}}]),
+        r"identity_providers\[0\].provider_type: must be one of",
+    ),
 ]
 
 
