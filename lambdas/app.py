@@ -10,8 +10,7 @@ errors become 4xx ``{"message": ...}``; anything unexpected is logged with the r
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dashboard import admin, config, http, logs, metadata, uploads
 from dashboard.http import HttpError, Request
@@ -19,8 +18,7 @@ from dashboard.http import HttpError, Request
 Handler = Callable[[Request], dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """One entry of the route table."""
 
     handler: Handler

@@ -38,8 +38,7 @@ import os
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from botocore.config import Config
@@ -118,8 +117,7 @@ def object_key(sub: str, item_id: str, filename: str) -> str:
     return f"users/{sub}/{item_id}/{safe_filename(filename)}"
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """Metadata of one upload."""
 
     id: str
@@ -144,7 +142,7 @@ class Item:
             "createdAt": self.created_at,
         }
 
-    def keys(self) -> dict[str, str]:
+    def key_attributes(self) -> dict[str, str]:
         """All key attributes (table and index) of the item."""
         return {
             "pk": user_pk(self.owner),
@@ -156,7 +154,7 @@ class Item:
     def to_dynamo(self) -> dict[str, dict[str, str]]:
         """The item in DynamoDB's attribute-value format."""
         strings = {
-            **self.keys(),
+            **self.key_attributes(),
             "id": self.id,
             "owner": self.owner,
             "objectKey": self.object_key,
@@ -182,8 +180,7 @@ class Item:
         )
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """One page of a listing."""
 
     items: list[Item]
@@ -318,7 +315,7 @@ class Store:
         items = [Item.from_dynamo(a) for a in raw[:limit]]
         cursor = None
         if more and items:
-            last = items[-1].keys()
+            last = items[-1].key_attributes()
             cursor = encode_cursor({k: last[k] for k in key_fields})
         return Page(items=items, cursor=cursor)
 

@@ -3,8 +3,7 @@
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dashboard import ids
 from dashboard.http import bad_request
@@ -26,8 +25,7 @@ _CONTENT_TYPE_RE = re.compile(rf"^{_RESTRICTED_NAME}/{_RESTRICTED_NAME}$")
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
-@dataclass(frozen=True)
-class UploadRequest:
+class UploadRequest(NamedTuple):
     """A validated ``POST /upload-url`` body."""
 
     filename: str
@@ -35,8 +33,7 @@ class UploadRequest:
     size: int
 
 
-@dataclass(frozen=True)
-class ListRequest:
+class ListRequest(NamedTuple):
     """Validated listing parameters (the cursor is still opaque here; storage decodes it)."""
 
     limit: int
