@@ -88,25 +88,12 @@ def warm_latency() -> dict[str, list[float]]:
     from dashboard import storage
     from moto import mock_aws
 
+    from tests.lambdas.infra import create_table
+
     with mock_aws():
         storage.reset_clients()
         dynamodb = storage.client("dynamodb")
-        dynamodb.create_table(
-            TableName="bench-metadata",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "byCreated",
-                    "KeySchema": [
-                        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-        )
+        create_table(dynamodb, "bench-metadata")
         storage.client("s3").create_bucket(Bucket="bench-uploads")
         os.environ.update(TABLE_NAME="bench-metadata", BUCKET_NAME="bench-uploads", LOG_LEVEL="WARNING")
 

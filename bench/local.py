@@ -16,7 +16,6 @@ import multiprocessing
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -51,12 +50,13 @@ def _serve_fixture(conn: Connection, api_port: int, aws_port: int, state_dir: st
     conn.close()
 
 
-def _wait_for(path: Path, timeout: float, process: Any = None) -> dict[str, Any]:
+def _wait_for(path: Path, timeout: float, process: Any) -> dict[str, Any]:
+    """``outputs.json`` of the stack served by a ``multiprocessing`` child."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if path.is_file():
             return json.loads(path.read_text())  # type: ignore[no-any-return]
-        if process is not None and not (process.is_alive() if hasattr(process, "is_alive") else process.poll() is None):
+        if not process.is_alive():
             raise RuntimeError("the local stack exited before it was ready")
         time.sleep(0.01)
     raise RuntimeError(f"{path} did not appear within {timeout} s")
@@ -138,30 +138,14 @@ def gateway_benchmark() -> dict[str, Any]:
 def startup_benchmark() -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from local.emulator import free_port
+    from local.process import spawn, wait_until_ready
 
     api_port, aws_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     with tempfile.TemporaryDirectory() as state_dir:
         started = time.monotonic()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "local",
-                "--api-port",
-                str(api_port),
-                "--aws-port",
-                str(aws_port),
-                "--state-dir",
-                state_dir,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        process = spawn(api_port, aws_port, Path(state_dir), capture_stdout=False)
         try:
-            _wait_for(Path(state_dir) / "outputs.json", 60, process)
+            wait_until_ready(process, Path(state_dir))
             ready = time.monotonic() - started
             conn = http.client.HTTPConnection("127.0.0.1", api_port, timeout=10)
             conn.request("GET", "/health")

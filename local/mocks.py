@@ -42,6 +42,73 @@ def _pick(inputs: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
     return {aws: _ints(inputs[key]) for key, aws in mapping.items() if inputs.get(key) not in (None, [], {})}
 
 
+def create_table_request(inputs: dict[str, Any], table_name: str) -> dict[str, Any]:
+    """DynamoDB ``CreateTable`` arguments for a Pulumi ``aws.dynamodb.Table`` with these inputs."""
+
+    def key_schema(spec: dict[str, Any]) -> list[dict[str, str]]:
+        schema = [{"AttributeName": spec["hashKey"], "KeyType": "HASH"}]
+        if spec.get("rangeKey"):
+            schema.append({"AttributeName": spec["rangeKey"], "KeyType": "RANGE"})
+        return schema
+
+    def projection(spec: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {"ProjectionType": spec.get("projectionType", "ALL")}
+        if spec.get("nonKeyAttributes"):
+            result["NonKeyAttributes"] = spec["nonKeyAttributes"]
+        return result
+
+    provisioned = inputs.get("billingMode", "PROVISIONED") == "PROVISIONED"
+
+    def throughput(spec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ProvisionedThroughput": {
+                "ReadCapacityUnits": spec.get("readCapacity") or 1,
+                "WriteCapacityUnits": spec.get("writeCapacity") or 1,
+            }
+        }
+
+    args: dict[str, Any] = {
+        "TableName": table_name,
+        "AttributeDefinitions": [
+            {"AttributeName": a["name"], "AttributeType": a["type"]} for a in inputs.get("attributes") or []
+        ],
+        "KeySchema": key_schema(inputs),
+        "BillingMode": "PROVISIONED" if provisioned else "PAY_PER_REQUEST",
+    }
+    if provisioned:
+        args.update(throughput(inputs))
+    gsis = [
+        {
+            "IndexName": g["name"],
+            "KeySchema": key_schema(g),
+            "Projection": projection(g),
+            **(throughput(g) if provisioned else {}),
+        }
+        for g in inputs.get("globalSecondaryIndexes") or []
+    ]
+    if gsis:
+        args["GlobalSecondaryIndexes"] = gsis
+    lsis = [
+        {
+            "IndexName": g["name"],
+            "Projection": projection(g),
+            "KeySchema": [
+                {"AttributeName": inputs["hashKey"], "KeyType": "HASH"},
+                {"AttributeName": g["rangeKey"], "KeyType": "RANGE"},
+            ],
+        }
+        for g in inputs.get("localSecondaryIndexes") or []
+    ]
+    if lsis:
+        args["LocalSecondaryIndexes"] = lsis
+    if inputs.get("streamEnabled"):
+        args["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": inputs.get("streamViewType", "NEW_AND_OLD_IMAGES"),
+        }
+    return args
+
+
 class MotoMocks(AwsMocks):
     """:class:`AwsMocks` whose Cognito, DynamoDB and S3 resources are real resources in a moto server.
 
@@ -206,68 +273,7 @@ class MotoMocks(AwsMocks):
     def _table(self, name: str, inputs: dict[str, Any], out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         inputs = _ints(inputs)
         table_name = out["name"]
-
-        def key_schema(spec: dict[str, Any]) -> list[dict[str, str]]:
-            schema = [{"AttributeName": spec["hashKey"], "KeyType": "HASH"}]
-            if spec.get("rangeKey"):
-                schema.append({"AttributeName": spec["rangeKey"], "KeyType": "RANGE"})
-            return schema
-
-        def projection(spec: dict[str, Any]) -> dict[str, Any]:
-            result: dict[str, Any] = {"ProjectionType": spec.get("projectionType", "ALL")}
-            if spec.get("nonKeyAttributes"):
-                result["NonKeyAttributes"] = spec["nonKeyAttributes"]
-            return result
-
-        provisioned = inputs.get("billingMode", "PROVISIONED") == "PROVISIONED"
-
-        def throughput(spec: dict[str, Any]) -> dict[str, Any]:
-            return {
-                "ProvisionedThroughput": {
-                    "ReadCapacityUnits": spec.get("readCapacity") or 1,
-                    "WriteCapacityUnits": spec.get("writeCapacity") or 1,
-                }
-            }
-
-        args: dict[str, Any] = {
-            "TableName": table_name,
-            "AttributeDefinitions": [
-                {"AttributeName": a["name"], "AttributeType": a["type"]} for a in inputs.get("attributes") or []
-            ],
-            "KeySchema": key_schema(inputs),
-            "BillingMode": "PROVISIONED" if provisioned else "PAY_PER_REQUEST",
-        }
-        if provisioned:
-            args.update(throughput(inputs))
-        gsis = [
-            {
-                "IndexName": g["name"],
-                "KeySchema": key_schema(g),
-                "Projection": projection(g),
-                **(throughput(g) if provisioned else {}),
-            }
-            for g in inputs.get("globalSecondaryIndexes") or []
-        ]
-        if gsis:
-            args["GlobalSecondaryIndexes"] = gsis
-        lsis = [
-            {
-                "IndexName": g["name"],
-                "Projection": projection(g),
-                "KeySchema": [
-                    {"AttributeName": inputs["hashKey"], "KeyType": "HASH"},
-                    {"AttributeName": g["rangeKey"], "KeyType": "RANGE"},
-                ],
-            }
-            for g in inputs.get("localSecondaryIndexes") or []
-        ]
-        if lsis:
-            args["LocalSecondaryIndexes"] = lsis
-        if inputs.get("streamEnabled"):
-            args["StreamSpecification"] = {
-                "StreamEnabled": True,
-                "StreamViewType": inputs.get("streamViewType", "NEW_AND_OLD_IMAGES"),
-            }
+        args = create_table_request(inputs, table_name)
         dynamodb = self.client("dynamodb")
         table = dynamodb.create_table(**args)["TableDescription"]
         ttl = inputs.get("ttl") or {}

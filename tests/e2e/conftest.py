@@ -5,9 +5,6 @@ Tokens in these tests come from the emulator (the Cognito CLI flow) or, for the 
 are minted here with moto's own signing key (``moto/cognitoidp/resources/jwks-private.json``).
 """
 
-import json
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from local.emulator import free_port  # noqa: E402
+from local.process import spawn, stop, wait_until_ready  # noqa: E402
 from local.tokens import get_tokens  # noqa: E402
 
 STARTUP_TIMEOUT = 60.0
@@ -47,56 +45,14 @@ class RunningStack:
         return tokens.id_token if id_token else tokens.access_token
 
 
-def wait_for_outputs(process: subprocess.Popen[str], outputs_file: Path, timeout: float) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            out, err = process.communicate()
-            raise RuntimeError(f"local stack exited with {process.returncode}:\n{out}\n{err}")
-        if outputs_file.is_file():
-            return json.loads(outputs_file.read_text())  # type: ignore[no-any-return]
-        time.sleep(0.05)
-    raise RuntimeError("local stack did not become ready in time")
-
-
-def stop(process: subprocess.Popen[str]) -> int:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """`python -m local` on the project's own program, on free ports, with a private state dir."""
     state_dir = tmp_path_factory.mktemp("local-state")
-    api_port, aws_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     started = time.monotonic()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "local",
-            "--api-port",
-            str(api_port),
-            "--aws-port",
-            str(aws_port),
-            "--state-dir",
-            str(state_dir),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = spawn(free_port(), free_port(), state_dir)
     try:
-        outputs = wait_for_outputs(process, state_dir / "outputs.json", STARTUP_TIMEOUT)
+        outputs = wait_until_ready(process, state_dir, STARTUP_TIMEOUT)
         yield RunningStack(process, outputs, state_dir, outputs["apiUrl"], time.monotonic() - started)
     finally:
         stop(process)

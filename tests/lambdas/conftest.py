@@ -26,6 +26,8 @@ if str(LAMBDAS) not in sys.path:
 import app  # noqa: E402
 from dashboard import storage  # noqa: E402
 
+from tests.lambdas import infra  # noqa: E402
+
 REGION = "us-east-1"
 TOKEN = "eyJraWQiOiJ0ZXN0In0.eyJzdWIiOiJzZWNyZXQtdG9rZW4tcGF5bG9hZCJ9.c2lnbmF0dXJlLXNob3VsZC1uZXZlci1iZS1sb2dnZWQ"
 """A token-shaped string sent in the Authorization header; it must never appear in logs."""
@@ -67,23 +69,8 @@ def aws() -> Iterator[Aws]:
 
 
 def create_table(name: str) -> None:
-    """The table exactly as the infrastructure declares it (pk/sk + byCreated GSI)."""
-    storage.client("dynamodb").create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "byCreated",
-                "KeySchema": [
-                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    """The table exactly as the program declares it (pk/sk + byCreated GSI)."""
+    infra.create_table(storage.client("dynamodb"), name)
 
 
 @dataclass
