@@ -27,6 +27,7 @@ import yaml
 from google.protobuf import struct_pb2
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+from pulumi.runtime.rpc import UNKNOWN
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -261,6 +262,17 @@ class AwsMocks(pulumi.runtime.Mocks):
         return inputs
 
 
+class PreviewMocks(AwsMocks):
+    """:class:`AwsMocks` as ``pulumi preview`` sees a new stack: ids and computed outputs are unknown."""
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        resource_id, outputs = super().new_resource(args)
+        if not args.custom and args.custom is not None:
+            return resource_id, outputs
+        inputs = dict(args.inputs)
+        return "", {k: (v if k in inputs else UNKNOWN) for k, v in outputs.items() if k != "id"}
+
+
 def render_policy_document(args: Mapping[str, Any]) -> str:
     """Render ``aws.iam.get_policy_document`` arguments as IAM JSON (the common subset)."""
     statements = []
@@ -448,7 +460,7 @@ def run_program(
     all_config = {**base_config, **(config or {})}
     if mocks is None:
         region = all_config.get("aws:region", DEFAULT_REGION)
-        mocks = AwsMocks(region=region)
+        mocks = PreviewMocks(region=region) if preview else AwsMocks(region=region)
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from components.mockrun import ProgramError, Recording, run_program
-from policy.engine import PACK_DIR, ConfigError, PackAnalyzer, PreviewMocks, RawConfig, Report, load_policy_config
+from policy.engine import PACK_DIR, ConfigError, PackAnalyzer, RawConfig, Report, load_policy_config
 from policy.engine import parse_policy_config as parse_config_document
 
 PROJECT_DIR = PACK_DIR.parent
@@ -56,11 +56,8 @@ def record(
     config: dict[str, str] | None = None,
     project: str | None = None,
 ) -> Recording:
-    """Run the program under mocks (:class:`PreviewMocks` for ``preview``: unknown ids and computed outputs)."""
-    mocks = None
-    if preview:
-        mocks = PreviewMocks()
-    return run_program(program, stack=stack, preview=preview, mocks=mocks, config=config, project=project)
+    """Run the program under mocks (for ``preview``, ids and computed outputs are unknown, as in a first preview)."""
+    return run_program(program, stack=stack, preview=preview, config=config, project=project)
 
 
 def _policy_config(value: RawConfig | dict[str, Any] | str | Path | None) -> tuple[RawConfig | None, str | None]:

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from google.protobuf import empty_pb2, struct_pb2
-from pulumi.runtime.mocks import MockResourceArgs
 from pulumi.runtime.proto import analyzer_pb2
+from pulumi.runtime.rpc import UNKNOWN
 
-from components.mockrun import AwsMocks, RecordedResource, Recording
+from components.mockrun import RecordedResource, Recording
 from policy.exemptions import Exemption, ExemptionError
 from policy.exemptions import parse_policy_config as parse_exemptions
 
@@ -52,7 +52,7 @@ SEVERITIES = {
 }
 _RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
-UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN_STRING = UNKNOWN
 
 
 class ConfigError(Exception):
@@ -505,14 +505,3 @@ def _schema_errors(schema: dict[str, Any], props: dict[str, Any]) -> list[str]:
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
         errors.append(f"{path or '(root)'}: {error.message}")
     return errors
-
-
-class PreviewMocks(AwsMocks):
-    """:class:`AwsMocks` as ``pulumi preview`` sees a new stack: ids and computed outputs are unknown."""
-
-    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        resource_id, outputs = super().new_resource(args)
-        if not args.custom and args.custom is not None:
-            return resource_id, outputs
-        inputs = dict(args.inputs)
-        return "", {k: (v if k in inputs else UNKNOWN_STRING) for k, v in outputs.items() if k != "id"}
