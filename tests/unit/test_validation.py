@@ -49,24 +49,27 @@ API_CASES = [
 ]
 
 
+def assert_rejected_before_any_resource(record, build, message):
+    """``build`` raises a ValueError matching ``message``, and a program that catches it registered nothing."""
+    with pytest.raises(ProgramError, match=message) as failure:
+        record(build)
+    assert isinstance(failure.value.cause, ValueError)
+    raised: list[str] = []
+
+    def program():
+        try:
+            build()
+        except ValueError:
+            raised.append("raised")
+
+    assert record(program).resources == []
+    assert raised == ["raised"]
+
+
 @pytest.mark.parametrize(("case", "overrides", "message"), API_CASES, ids=[c[0] for c in API_CASES])
 def test_api_args_are_rejected_before_any_resource(record, case, overrides, message):
     args = {k: v for k, v in api_args(**overrides).items() if v is not None}
-    with pytest.raises(ProgramError, match=message) as failure:
-        record(lambda: SecuredHttpApi("web", args))
-    assert isinstance(failure.value.cause, ValueError)
-    raised: list[str] = []
-    rec = record(lambda: _try(lambda: SecuredHttpApi("web", args), raised))
-    assert raised == ["raised"]
-    assert rec.resources == []
-
-
-def _try(build, raised):
-    """Build inside a program and note that it raised ValueError; the program then registers nothing."""
-    try:
-        build()
-    except ValueError:
-        raised.append("raised")
+    assert_rejected_before_any_resource(record, lambda: SecuredHttpApi("web", args), message)
 
 
 IDENTITY_CASES = [
@@ -106,12 +109,5 @@ IDENTITY_CASES = [
 
 @pytest.mark.parametrize(("case", "overrides", "message"), IDENTITY_CASES, ids=[c[0] for c in IDENTITY_CASES])
 def test_identity_args_are_rejected_before_any_resource(record, case, overrides, message):
-    args = identity_args(**overrides)
-    args = {k: v for k, v in args.items() if v is not None}
-    with pytest.raises(ProgramError, match=message) as failure:
-        record(lambda: CognitoIdentity("auth", args))
-    assert isinstance(failure.value.cause, ValueError)
-    raised: list[str] = []
-    rec = record(lambda: _try(lambda: CognitoIdentity("auth", args), raised))
-    assert raised == ["raised"]
-    assert rec.resources == []
+    args = {k: v for k, v in identity_args(**overrides).items() if v is not None}
+    assert_rejected_before_any_resource(record, lambda: CognitoIdentity("auth", args), message)
