@@ -297,19 +297,28 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     if args.format == "json":
         print(render_json(report), file=out)
     elif args.format == "sarif":
-        names: dict[str, list[str]] = {}
-        by_urn = {r.urn: r for r in recording.resources}
-        for r in recording.resources:
-            chain, parent = [r.name], r.parent
-            while parent in by_urn:
-                chain.append(by_urn[parent].name)
-                parent = by_urn[parent].parent
-            names[r.urn] = chain
-        print(render_sarif(report, program_file, names), file=out)
+        print(render_sarif(report, program_file, name_chains(recording)), file=out)
     else:
         print(render_text(report, program_file), file=out)
     return 1 if report.mandatory else 0
 
 
+def name_chains(recording: Recording) -> dict[str, list[str]]:
+    """URN -> the resource's logical name followed by its ancestors' (to find it in the program's source)."""
+    by_urn = {r.urn: r for r in recording.resources}
+    chains: dict[str, list[str]] = {}
+    for resource in recording.resources:
+        chain, parent = [resource.name], resource.parent
+        while parent in by_urn:
+            chain.append(by_urn[parent].name)
+            parent = by_urn[parent].parent
+        chains[resource.urn] = chain
+    return chains
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
+        sys.exit(1)
