@@ -295,11 +295,16 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         return 2
 
     if args.format == "json":
-        print(render_json(report), file=out)
+        rendered = render_json(report)
     elif args.format == "sarif":
-        print(render_sarif(report, program_file, name_chains(recording)), file=out)
+        rendered = render_sarif(report, program_file, name_chains(recording))
     else:
-        print(render_text(report, program_file), file=out)
+        rendered = render_text(report, program_file)
+    try:
+        print(rendered, file=out)
+        out.flush()
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): the verdict stands
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as the Python docs advise
     return 1 if report.mandatory else 0
 
 
@@ -317,8 +322,4 @@ def name_chains(recording: Recording) -> dict[str, list[str]]:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BrokenPipeError:  # e.g. piped into `head`
-        sys.stderr.close()
-        sys.exit(1)
+    sys.exit(main())
