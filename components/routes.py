@@ -63,9 +63,13 @@ class Route:
 
     @property
     def permission_path(self) -> str:
-        """The ``{METHOD}{path}`` part of an execute-api ARN for this route."""
+        """The ``{METHOD}{path}`` part of an execute-api ARN for this route.
+
+        ``$default`` is invoked as ``{apiId}/{stage}/$default`` (no method part): its permission is
+        ``{executionArn}/*/$default``, as the API Gateway console grants it (``*/*/$default`` never matches).
+        """
         if self.is_default:
-            return f"*/{DEFAULT_ROUTE}"
+            return DEFAULT_ROUTE
         method = "*" if self.method == "ANY" else self.method
         return f"{method}{self.path}"
 

@@ -24,7 +24,7 @@ def test_parse_route_key():
     [
         ("GET /items/{id}", "GET/items/{id}"),
         ("ANY /items", "*/items"),
-        ("$default", "*/$default"),
+        ("$default", "$default"),
     ],
 )
 def test_permission_path(key, path):

@@ -136,6 +136,14 @@ def test_any_route_permission_uses_wildcard_method(record):
     assert permission.inputs["sourceArn"].endswith("/*/*/items/{proxy+}")
 
 
+def test_default_route_permission_has_no_method_part(record):
+    # API Gateway invokes $default as {apiId}/{stage}/$default: "/*/*/$default" would never match.
+    routes = {"$default": {"handler": "app.handler"}}
+    rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes, cors_origins=[])))
+    (permission,) = rec.of_type(PERMISSION)
+    assert permission.inputs["sourceArn"] == f"{rec.named('web-api').outputs['executionArn']}/*/$default"
+
+
 def test_stage_has_access_logs_and_throttling(graph):
     stage = graph.named("web-stage")
     logs = graph.named("web-access-logs")
