@@ -18,6 +18,7 @@ PREFLIGHT_REASON = "CORS preflight"
 _SEGMENT = re.compile(r"^(?:[A-Za-z0-9._~!$&'()*,;=:@-]+|\{[A-Za-z_][A-Za-z0-9_]*\+?\})$")
 _SCOPE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
 _GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
+_ROOT_GREEDY = re.compile(r"^/\{[A-Za-z_][A-Za-z0-9_]*\+\}$")
 
 
 class RouteError(ValueError):
@@ -58,8 +59,8 @@ class Route:
 
     @property
     def is_catch_all(self) -> bool:
-        """``$default`` and ``ANY /{proxy+}`` answer every request: never public."""
-        return self.is_default or (self.method == "ANY" and self.path == "/{proxy+}")
+        """``$default`` and ``ANY /{proxy+}`` (any greedy parameter name) answer every request: never public."""
+        return self.is_default or (self.method == "ANY" and _ROOT_GREEDY.match(self.path) is not None)
 
     @property
     def permission_path(self) -> str:
@@ -194,7 +195,11 @@ def preflight_route() -> Route:
 
 def match_route(routes: Sequence[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     """Pick the route API Gateway would: exact (with ``{param}``) > greedy ``{proxy+}`` > ``$default``;
-    at equal shape a specific method beats ``ANY``. Returns the route and its path parameters."""
+    at equal shape a specific method beats ``ANY``. Returns the route and its path parameters.
+
+    Among exact matches, and among greedy ones of the same length, a literal segment beats a parameter
+    from left to right (``/a/b/{x}`` beats ``/a/{y}/c``), so the choice never depends on declaration order.
+    """
     method = method.upper()
     request = tuple(p for p in path.split("/")[1:]) if path not in ("", "/") else ()
     best: tuple[tuple[int, ...], Route, dict[str, str]] | None = None
@@ -209,8 +214,8 @@ def match_route(routes: Sequence[Route], method: str, path: str) -> tuple[Route,
             if matched is None:
                 continue
             params = matched
-            literal = sum(1 for s in route.segments if not s.startswith("{"))
-            rank = (1 if route.is_greedy else 2, len(route.segments), literal)
+            literals = tuple(0 if s.startswith("{") else 1 for s in route.segments)
+            rank = (1 if route.is_greedy else 2, len(route.segments), *literals)
         rank = (*rank, 1 if route.method == method else 0)
         if best is None or rank > best[0]:
             best = (rank, route, params)

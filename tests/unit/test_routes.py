@@ -35,6 +35,13 @@ def test_catch_all_routes():
     assert parse_route("$default", {"handler": "a.b"}).is_catch_all
     assert parse_route("ANY /{proxy+}", {"handler": "a.b"}).is_catch_all
     assert not parse_route("GET /{proxy+}", {"handler": "a.b"}).is_catch_all
+    assert not parse_route("ANY /x/{proxy+}", {"handler": "a.b"}).is_catch_all
+
+
+def test_a_greedy_root_route_under_another_name_can_never_be_public():
+    assert parse_route("ANY /{path+}", {"handler": "a.b"}).is_catch_all
+    with pytest.raises(RouteError, match="can never be public"):
+        parse_route("ANY /{path+}", {"handler": "a.b", "public": "open"})
 
 
 ROUTES = parse_routes(
@@ -63,6 +70,15 @@ ROUTES = parse_routes(
 def test_match_priority(method, path, key, params):
     route, found = match_route(ROUTES, method, path)
     assert (route.key, found) == (key, params)
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_literal_segments_win_left_to_right_whatever_the_declaration_order(order):
+    keys = ["GET /a/{x}/c", "GET /a/b/{y}", "GET /{z}/b/c"]
+    routes = parse_routes({key: {"handler": "a.b"} for key in keys[::order]})
+    assert match_route(routes, "GET", "/a/b/c")[0].key == "GET /a/b/{y}"
+    greedy = parse_routes({key: {"handler": "a.b"} for key in ["GET /a/{x}/{p+}", "GET /a/b/{q+}"][::order]})
+    assert match_route(greedy, "GET", "/a/b/c/d")[0].key == "GET /a/b/{q+}"
 
 
 def test_no_match_without_default():
