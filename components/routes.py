@@ -172,25 +172,47 @@ def parse_routes(routes: Mapping[str, Mapping[str, Any]], *, require_handler: bo
     parsed = [parse_route(key, spec, require_handler=require_handler) for key, spec in routes.items()]
     seen: dict[tuple[str, tuple[str, ...]], str] = {}
     for route in parsed:
-        # "GET /a/{x}" and "GET /a/{y}" are the same route to API Gateway.
-        shape = (route.method, tuple("{}" if s.startswith("{") and not s.endswith("+}") else s for s in route.segments))
-        if route.is_default:
-            shape = ("$default", ())
+        shape = _shape(route)
         if shape in seen:
             raise RouteError(f"routes[{route.key!r}]", f"duplicate of route {seen[shape]!r}")
         seen[shape] = route.key
     return parsed
 
 
-def needs_preflight_route(routes: Sequence[Route]) -> bool:
-    """True when a JWT route would catch browsers' OPTIONS preflights (``ANY`` or greedy path)."""
-    has_options = any(r.method == "OPTIONS" for r in routes)
-    return not has_options and any(not r.is_public and (r.method == "ANY" or r.is_greedy) for r in routes)
+def _shape(route: Route) -> tuple[str, tuple[str, ...]]:
+    """What API Gateway compares: "GET /a/{x}" and "GET /a/{y}" are the same route (greedy names count)."""
+    if route.is_default:
+        return DEFAULT_ROUTE, ()
+    return route.method, tuple("{}" if s.startswith("{") and not s.endswith("+}") else s for s in route.segments)
 
 
-def preflight_route() -> Route:
-    """The public ``OPTIONS /{proxy+}`` route that lets preflights bypass the authorizer."""
-    return parse_route("OPTIONS /{proxy+}", {"public": PREFLIGHT_REASON}, require_handler=False)
+def preflight_routes(routes: Sequence[Route]) -> list[Route]:
+    """Public ``OPTIONS`` routes (reason "CORS preflight") so that no JWT route catches browsers' preflights.
+
+    A JWT ``ANY <path>`` route catches ``OPTIONS <path>`` before any greedy route could (an exact path
+    wins over ``{proxy+}``), so it gets its own ``OPTIONS <path>``; ``$default`` gets ``OPTIONS /{proxy+}``
+    and ``OPTIONS /`` (``{proxy+}`` needs one segment); a JWT greedy route gets ``OPTIONS /{proxy+}``.
+    Paths that already have an ``OPTIONS`` route (the user's own) get none.
+    """
+    taken = {_shape(r) for r in routes if r.method == "OPTIONS"}
+    added: list[Route] = []
+    for route in routes:
+        if route.is_public:
+            continue
+        if route.is_default:
+            paths = ["/{proxy+}", "/"]
+        elif route.method == "ANY":
+            paths = [route.path]
+        elif route.is_greedy:
+            paths = ["/{proxy+}"]
+        else:
+            continue
+        for path in paths:
+            preflight = parse_route(f"OPTIONS {path}", {"public": PREFLIGHT_REASON}, require_handler=False)
+            if _shape(preflight) not in taken:
+                taken.add(_shape(preflight))
+                added.append(preflight)
+    return added
 
 
 def match_route(routes: Sequence[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import cors
-from components.routes import Route, RouteError, needs_preflight_route, parse_routes, preflight_route
+from components.routes import Route, RouteError, parse_routes, preflight_routes
 from components.urls import is_plain
 
 RUNTIMES = ("python3.12", "python3.13", "python3.14")
@@ -101,7 +101,7 @@ def _check_int(args: Mapping[str, object], key: str, low: float, high: float, *,
 
 
 def validate_api_args(args: SecuredHttpApiArgs) -> list[Route]:
-    """Validate every argument; return the parsed routes (incl. the preflight route when needed)."""
+    """Validate every argument; return the parsed routes (incl. the preflight routes when CORS needs them)."""
     unknown = set(args) - set(SecuredHttpApiArgs.__annotations__)
     if unknown:
         _fail(sorted(unknown)[0], f"unknown argument; expected one of {sorted(SecuredHttpApiArgs.__annotations__)}")
@@ -141,8 +141,8 @@ def validate_api_args(args: SecuredHttpApiArgs) -> list[Route]:
             _fail("environment", f"invalid or reserved variable name {name!r}")
     if args.get("custom_domain") is not None and args.get("certificate_arn") is None:
         _fail("certificate_arn", "is required with custom_domain (a regional ACM certificate)")
-    if cors.enabled(args) and needs_preflight_route(routes):
-        routes.append(preflight_route())
+    if cors.enabled(args):
+        routes.extend(preflight_routes(routes))
     return routes
 
 
@@ -173,7 +173,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
     authorizer_id: pulumi.Output[str]
     """Id of the JWT authorizer."""
     routes: pulumi.Output[dict[str, str]]
-    """Route key -> authorization type ("JWT" or "NONE"), preflight route included."""
+    """Route key -> authorization type ("JWT" or "NONE"), preflight routes included."""
     public_routes: pulumi.Output[dict[str, str]]
     """Route key -> reason, for every route that needs no token."""
     custom_domain_target: pulumi.Output[Optional[str]]

@@ -5,10 +5,10 @@ import pytest
 from components.routes import (
     RouteError,
     match_route,
-    needs_preflight_route,
     parse_route,
     parse_route_key,
     parse_routes,
+    preflight_routes,
 )
 
 
@@ -88,8 +88,35 @@ def test_no_match_without_default():
     assert match_route(routes, "GET", "/items/") is None
 
 
-def test_needs_preflight_route():
-    assert needs_preflight_route(parse_routes({"ANY /x": {"handler": "a.b"}}))
-    assert needs_preflight_route(parse_routes({"GET /x/{proxy+}": {"handler": "a.b"}}))
-    assert not needs_preflight_route(parse_routes({"GET /x/{id}": {"handler": "a.b"}}))
-    assert not needs_preflight_route(parse_routes({"ANY /x": {"handler": "a.b", "public": "open"}}))
+def _preflight_keys(routes):
+    return [r.key for r in preflight_routes(parse_routes(routes))]
+
+
+def test_preflight_routes():
+    assert _preflight_keys({"ANY /x": {"handler": "a.b"}}) == ["OPTIONS /x"]
+    assert _preflight_keys({"GET /x/{proxy+}": {"handler": "a.b"}}) == ["OPTIONS /{proxy+}"]
+    assert _preflight_keys({"$default": {"handler": "a.b"}}) == ["OPTIONS /{proxy+}", "OPTIONS /"]
+    assert _preflight_keys({"ANY /{proxy+}": {"handler": "a.b"}, "ANY /a/{p+}": {"handler": "a.b"}}) == [
+        "OPTIONS /{proxy+}",
+        "OPTIONS /a/{p+}",
+    ]
+    assert _preflight_keys({"GET /x/{id}": {"handler": "a.b"}}) == []
+    assert _preflight_keys({"ANY /x": {"handler": "a.b", "public": "open"}}) == []
+    # the user's own OPTIONS route for that path (any parameter name) is kept
+    assert _preflight_keys({"ANY /x/{id}": {"handler": "a.b"}, "OPTIONS /x/{key}": {"handler": "a.b"}}) == []
+
+
+@pytest.mark.parametrize(
+    ("routes", "path"),
+    [
+        ({"ANY /items": {"handler": "a.b"}}, "/items"),
+        ({"ANY /items/{id}": {"handler": "a.b"}, "GET /files/{proxy+}": {"handler": "a.b"}}, "/items/7"),
+        ({"$default": {"handler": "a.b"}}, "/"),
+        ({"$default": {"handler": "a.b"}, "GET /x": {"handler": "a.b"}}, "/x"),
+        ({"ANY /{proxy+}": {"handler": "a.b"}}, "/a/b"),
+    ],
+)
+def test_preflights_never_meet_a_jwt_route(routes, path):
+    parsed = parse_routes(routes)
+    route, _ = match_route([*parsed, *preflight_routes(parsed)], "OPTIONS", path)
+    assert route.public == "CORS preflight"

@@ -110,16 +110,26 @@ def test_no_cors_configuration_without_origins(record):
     assert "corsConfiguration" not in rec.named("web-api").inputs
 
 
-@pytest.mark.parametrize("key", ["ANY /items", "GET /files/{proxy+}", "$default"])
-def test_preflight_route_added_when_a_jwt_route_catches_options(record, key):
+@pytest.mark.parametrize(
+    ("key", "preflights"),
+    [
+        ("ANY /items", ["OPTIONS /items"]),
+        ("GET /files/{proxy+}", ["OPTIONS /{proxy+}"]),
+        ("$default", ["OPTIONS /{proxy+}", "OPTIONS /"]),
+    ],
+)
+def test_preflight_route_added_when_a_jwt_route_catches_options(record, key, preflights):
     routes = {"GET /health": {"handler": "app.handler", "public": "uptime"}, key: {"handler": "app.handler"}}
     rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes)))
     by_key = routes_by_key(rec)
-    preflight = by_key["OPTIONS /{proxy+}"]
-    assert preflight.inputs["authorizationType"] == "NONE"
-    assert "target" not in preflight.inputs
-    assert rec.named("web").outputs["publicRoutes"]["OPTIONS /{proxy+}"] == "CORS preflight"
+    assert sorted(k for k in by_key if k.startswith("OPTIONS ")) == sorted(preflights)
+    for preflight_key in preflights:
+        preflight = by_key[preflight_key]
+        assert preflight.inputs["authorizationType"] == "NONE"
+        assert "target" not in preflight.inputs
+        assert rec.named("web").outputs["publicRoutes"][preflight_key] == "CORS preflight"
     assert by_key[key].inputs["authorizationType"] == "JWT"
+    assert not [p for p in rec.of_type(PERMISSION) if p.name.startswith("web-permission-options")]
 
 
 def test_no_preflight_route_when_not_needed(graph, record):
