@@ -128,6 +128,11 @@ def _strings(value: Any, where: str, pattern: re.Pattern[str]) -> tuple[str, ...
     return tuple(value)
 
 
+def parse_scopes(value: Any, where: str) -> tuple[str, ...]:
+    """Validate a list of OAuth scopes (distinct, no spaces or quotes); ``where`` names the arg in errors."""
+    return _strings(value, where, _SCOPE)
+
+
 def parse_route(key: str, spec: Mapping[str, Any], *, require_handler: bool = True) -> Route:
     """Validate one route declaration (``{"handler", "public", "scopes", "groups"}``)."""
     where = f"routes[{key!r}]"
@@ -154,7 +159,7 @@ def parse_route(key: str, spec: Mapping[str, Any], *, require_handler: bool = Tr
         path=path,
         handler=handler,
         public=public,
-        scopes=_strings(spec.get("scopes"), f"{where}.scopes", _SCOPE),
+        scopes=parse_scopes(spec.get("scopes"), f"{where}.scopes"),
         groups=_strings(spec.get("groups"), f"{where}.groups", _GROUP),
         segments=() if path == DEFAULT_ROUTE else path_segments(path, key),
     )

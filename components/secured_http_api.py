@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import cors
-from components.routes import Route, RouteError, parse_routes, preflight_routes
+from components.routes import Route, RouteError, parse_routes, parse_scopes, preflight_routes
 from components.urls import is_plain
 
 RUNTIMES = ("python3.12", "python3.13", "python3.14")
@@ -110,9 +110,7 @@ def validate_api_args(args: SecuredHttpApiArgs) -> list[Route]:
             _fail(key, "is required")
     try:
         routes = parse_routes(args["routes"])  # type: ignore[arg-type]
-        default_scopes = list(args.get("default_scopes") or [])
-        if default_scopes:
-            parse_routes({"GET /": {"handler": "x.y", "scopes": default_scopes}})
+        parse_scopes(args.get("default_scopes"), "default_scopes")
     except RouteError as exc:
         raise ValueError(f"SecuredHttpApi args.{exc}") from None
     issuer = args["issuer"]

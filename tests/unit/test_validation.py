@@ -22,6 +22,8 @@ API_CASES = [
     ("public without reason", dict(routes={"GET /x": {**H, "public": "  "}}), r"\['GET /x'\]\.public.*not be empty"),
     ("$default public", dict(routes={"$default": {**H, "public": "all"}}), r"\$default.*can never be public"),
     ("ANY proxy public", dict(routes={"ANY /{proxy+}": {**H, "public": "all"}}), r"can never be public"),
+    ("ANY greedy root public", dict(routes={"ANY /{path+}": {**H, "public": "all"}}), r"can never be public"),
+    ("bad default scope", dict(default_scopes=["api read"]), r"args.default_scopes: invalid value 'api read'"),
     (
         "scopes on public route",
         dict(routes={"GET /x": {**H, "public": "ok", "scopes": ["a/b"]}}),
