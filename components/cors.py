@@ -25,6 +25,7 @@ class CorsError(ValueError):
 
 
 def enabled(args: Mapping[str, Any]) -> bool:
+    """CORS is on when at least one origin is configured (``cors_origins``)."""
     return bool(args.get("cors_origins"))
 
 

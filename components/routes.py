@@ -50,6 +50,7 @@ class Route:
 
     @property
     def is_default(self) -> bool:
+        """True for the ``$default`` catch-all route."""
         return self.key == DEFAULT_ROUTE
 
     @property

@@ -18,6 +18,7 @@ def is_plain(value: object) -> bool:
 
 
 def is_loopback(url: str) -> bool:
+    """True when the URL's host is localhost, 127.0.0.1 or [::1]."""
     try:
         return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
     except ValueError:
@@ -59,4 +60,5 @@ def origin_problem(origin: str) -> str | None:
 
 
 def normalize_origin(origin: str) -> str:
+    """An origin as browsers send it: no trailing slash (``*`` unchanged)."""
     return origin if origin == "*" else origin.rstrip("/")
