@@ -52,7 +52,6 @@ SEVERITIES = {
 }
 _RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
-UNKNOWN_STRING = UNKNOWN
 
 
 class ConfigError(Exception):
@@ -463,11 +462,9 @@ def _sanitize(struct: struct_pb2.Struct | None) -> struct_pb2.Struct:
 def _downgrade_refs(struct: struct_pb2.Struct) -> None:
     for key, value in struct.fields.items():
         _downgrade_value(value)
-        if value.HasField("struct_value") and value.struct_value.fields.get(_SIG_KEY) is not None:
-            ref = value.struct_value
-            if ref.fields[_SIG_KEY].string_value == _RESOURCE_REF_SIG:
-                replacement = ref.fields["id"].string_value if "id" in ref.fields else ""
-                struct.fields[key].string_value = replacement or (ref.fields["urn"].string_value or UNKNOWN_STRING)
+        replacement = _ref_replacement(value)
+        if replacement is not None:
+            struct.fields[key].string_value = replacement
 
 
 def _downgrade_value(value: struct_pb2.Value) -> None:
@@ -476,11 +473,22 @@ def _downgrade_value(value: struct_pb2.Value) -> None:
     elif value.HasField("list_value"):
         for i, item in enumerate(value.list_value.values):
             _downgrade_value(item)
-            if item.HasField("struct_value") and item.struct_value.fields.get(_SIG_KEY) is not None:
-                ref = item.struct_value
-                if ref.fields[_SIG_KEY].string_value == _RESOURCE_REF_SIG:
-                    rid = ref.fields["id"].string_value if "id" in ref.fields else ""
-                    value.list_value.values[i].string_value = rid or ref.fields["urn"].string_value
+            replacement = _ref_replacement(item)
+            if replacement is not None:
+                value.list_value.values[i].string_value = replacement
+
+
+def _ref_replacement(value: struct_pb2.Value) -> str | None:
+    """What the engine sends for a resource reference: a custom resource's id, else its URN (unknown if neither)."""
+    if not value.HasField("struct_value"):
+        return None
+    ref = value.struct_value
+    sig = ref.fields.get(_SIG_KEY)
+    if sig is None or sig.string_value != _RESOURCE_REF_SIG:
+        return None
+    rid = ref.fields["id"].string_value if "id" in ref.fields else ""
+    urn = ref.fields["urn"].string_value if "urn" in ref.fields else ""
+    return rid or urn or UNKNOWN
 
 
 def _state(r: RecordedResource) -> struct_pb2.Struct:

@@ -48,11 +48,6 @@ class Unknown:
 UNKNOWN = Unknown()
 
 
-def is_unknown(value: Any) -> bool:
-    """True if ``value`` is (or, for lists/dicts, contains at top level) the :data:`UNKNOWN` marker."""
-    return value is UNKNOWN
-
-
 def plain(value: Any) -> Any:
     """Copy pulumi-policy proxies into plain dicts/lists, with :data:`UNKNOWN` for unknown values."""
     if isinstance(value, str) or value is None:
@@ -107,7 +102,7 @@ def truthy(value: Any) -> bool:
 
 
 def describe(resource_type: str, name: str) -> str:
-    """``"aws:apigatewayv2/route:Route 'name'"`` for messages."""
+    """``"Route 'name'"`` (the type's short name and the logical name) for messages."""
     return f"{resource_type.split(':')[-1]} {name!r}"
 
 
