@@ -59,6 +59,22 @@ def _message(status: int, message: str, headers: Mapping[str, str] | None = None
     return Response(body, status_code=status, headers=dict(headers or {}), media_type=_JSON)
 
 
+MAX_DESCRIPTION_CHARS = 200
+
+
+def invalid_token_challenge(description: str) -> str:
+    """The ``www-authenticate`` value for an invalid token.
+
+    The description may quote token header values (``kid``, ``alg``) the caller chose: it is reduced to
+    printable ASCII without double quotes and bounded, so no token can make the header unencodable (a 500)
+    or oversized.
+    """
+    text = "".join(c if " " <= c <= "~" and c != '"' else ("'" if c == '"' else "?") for c in description)
+    if len(text) > MAX_DESCRIPTION_CHARS:
+        text = text[: MAX_DESCRIPTION_CHARS - 3] + "..."
+    return f'Bearer scope="" error="invalid_token" error_description="{text}"'
+
+
 def _request_id() -> str:
     return base64.b64encode(os.urandom(11)).decode()
 
@@ -320,12 +336,7 @@ class Gateway:
         try:
             verified = authorizer.authorize(token)
         except TokenError as exc:
-            description = exc.description.replace('"', "'")
-            return _message(
-                401,
-                "Unauthorized",
-                {"www-authenticate": f'Bearer scope="" error="invalid_token" error_description="{description}"'},
-            )
+            return _message(401, "Unauthorized", {"www-authenticate": invalid_token_challenge(exc.description)})
         if not has_scope(verified.scopes, target.scopes):
             return _message(403, "Forbidden")
         return {"claims": dict(verified.context_claims), "scopes": list(verified.scopes) if target.scopes else None}

@@ -1,5 +1,6 @@
 """The JWT authorizer of the local gateway, on the project's own stack, over real HTTP."""
 
+import json
 import time
 
 import jwt
@@ -152,3 +153,23 @@ def test_public_route_needs_no_token(stack: RunningStack, http: requests.Session
     assert response.status_code == 200, response.text
     # A bad token on a public route is ignored, as API Gateway does (no authorizer runs).
     assert http.get(stack.api_url + "/health", headers={"Authorization": "garbage"}, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"alg": "RS256", "kid": "clé-日本"},
+        {"alg": "RS256", "kid": "k" * 5000},
+        {"alg": "RS256\u2028日", "kid": "dummy"},
+    ],
+)
+def test_hostile_token_header_is_401_not_500(
+    stack: RunningStack, http: requests.Session, header: dict[str, str]
+) -> None:
+    # Attacker-controlled header values must not break (non-latin-1) or bloat the www-authenticate challenge.
+    _, payload, signature = mint(_claims(stack)).split(".")
+    head = jwt.utils.base64url_encode(json.dumps(header).encode()).decode()
+    response = get(stack, http, f"Bearer {head}.{payload}.{signature}")
+    assert_unauthorized(response, invalid=True)
+    challenge = response.headers["www-authenticate"]
+    assert challenge.isascii() and len(challenge) < 400
