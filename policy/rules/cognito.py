@@ -147,7 +147,12 @@ def _password_policy(args: ResourceValidationArgs, report_violation: ReportViola
     if length is None or (isinstance(length, (int, float)) and length < MIN_PASSWORD_LENGTH):
         shown = int(length) if length is not None else "8 (default)"
         problems.append(f"minimum length {shown} < {MIN_PASSWORD_LENGTH}")
-    missing = [label for key, label in _CLASSES.items() if policy and get(policy, key) is False]
+    # Without a passwordPolicy Cognito requires every class; in a declared one an omitted class is not required.
+    missing = [
+        label
+        for key, label in _CLASSES.items()
+        if policy and get(policy, key) is not UNKNOWN and not truthy(get(policy, key))
+    ]
     if missing:
         problems.append(f"does not require {', '.join(missing)}")
     if problems:

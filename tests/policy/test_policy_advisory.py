@@ -28,8 +28,21 @@ CASES: list[tuple[str, Callable[[], None], str]] = [
     ("cognito-password-policy", pool_program(password_policy={"minimum_length": 8}), "minimum length 8"),
     (
         "cognito-password-policy",
-        pool_program(password_policy={"minimum_length": 14, "require_symbols": False}),
+        pool_program(
+            password_policy={
+                "minimum_length": 14,
+                "require_lowercase": True,
+                "require_uppercase": True,
+                "require_numbers": True,
+                "require_symbols": False,
+            }
+        ),
         "does not require symbols",
+    ),
+    (
+        "cognito-password-policy",
+        pool_program(password_policy={"minimum_length": 14, "require_lowercase": True}),
+        "does not require uppercase, numbers, symbols",  # omitted in a declared policy = not required
     ),
     (
         "cognito-client-no-user-password-auth",
