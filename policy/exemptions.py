@@ -24,7 +24,7 @@ exemption. The config lives under the policy it relaxes::
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,6 +181,27 @@ def parse_policy_config(policy: str, properties: dict[str, Any]) -> list[Exempti
         if key in properties:
             out.extend(parser(properties[key], policy))
     return out
+
+
+def from_config(
+    config: Mapping[str, Any], key: str, policy: str, report: Callable[[str, str | None], None]
+) -> list[Exemption]:
+    """A rule's exemptions under ``key`` of its config; a malformed entry is reported, never ignored silently."""
+    try:
+        return PARSERS[key](config.get(key), policy)
+    except ExemptionError as exc:
+        report(f"Invalid policy config: {exc}. No exemption of this policy applies until it is fixed.", None)
+        return []
+
+
+def expired_note(exemption: Exemption | None) -> str:
+    """A sentence for the violation message when the matching exemption has expired ('' otherwise)."""
+    if exemption is None or not exemption.expired() or exemption.expires is None:
+        return ""
+    return (
+        f" The exemption {exemption.describe()} expired on {exemption.expires.isoformat()}; "
+        "renew it with a new 'expires' date or fix the resource."
+    )
 
 
 def find(exemptions: Sequence[Exemption], names: Sequence[str], route: str | None = None) -> Exemption | None:

@@ -16,7 +16,7 @@ from pulumi_policy import (
 )
 
 from components.routes import Route, RouteError, parse_route_key
-from policy.exemptions import PUBLIC_ROUTES, PUBLIC_ROUTES_SCHEMA, Exemption, ExemptionError, find, parse_public_routes
+from policy.exemptions import PUBLIC_ROUTES, PUBLIC_ROUTES_SCHEMA, Exemption, expired_note, find, from_config
 from policy.values import (
     HTTP_API,
     HTTP_ROUTE,
@@ -40,15 +40,6 @@ from policy.values import (
 ROUTE_AUTH = "apigw-route-requires-auth"
 REST_METHOD_AUTH = "apigw-rest-method-requires-auth"
 _STACK = "pulumi:pulumi:Stack"
-
-
-def _config_exemptions(args: StackValidationArgs, policy: str, report_violation: ReportViolation) -> list[Exemption]:
-    """The policy's ``publicRoutes`` exemptions; a malformed config is reported, never ignored silently."""
-    try:
-        return parse_public_routes(args.get_config().get(PUBLIC_ROUTES), policy)
-    except ExemptionError as exc:
-        report_violation(f"Invalid policy config: {exc}. No exemption of this policy applies until it is fixed.", None)
-        return []
 
 
 def _names(graph: Graph, *resources: PolicyResource | None) -> list[str]:
@@ -76,15 +67,6 @@ def _how_to_fix(policy: str, api_name: str, key: str, authorized: str) -> str:
         f"Fix: {authorized}, or declare it public with a reason: SecuredHttpApi routes "
         f"{{{key!r}: {{'public': '<why>'}}}}, or a pack-config exemption "
         f'{{"{policy}": {{"{PUBLIC_ROUTES}": [{{"api": "{api_name}", "route": "{key}", "reason": "<why>"}}]}}}}.'
-    )
-
-
-def _expired_note(exemption: Exemption | None) -> str:
-    if exemption is None or exemption.expires is None:
-        return ""
-    return (
-        f" The exemption {exemption.describe()} expired on {exemption.expires.isoformat()}; "
-        "renew it with a new 'expires' date or protect the route."
     )
 
 
@@ -145,14 +127,14 @@ def route_auth_problem(graph: Graph, route: PolicyResource, exemptions: list[Exe
     )
     return (
         f"{where} has no authorization (authorizationType {auth or 'missing'}) and is not declared public."
-        f"{preflight}{_expired_note(exemption)} "
+        f"{preflight}{expired_note(exemption)} "
         + _how_to_fix(ROUTE_AUTH, api_name, key, "set authorizationType 'JWT' and authorizerId")
     )
 
 
 def _route_requires_auth(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     graph = Graph(args.resources)
-    exemptions = _config_exemptions(args, ROUTE_AUTH, report_violation)
+    exemptions = from_config(args.get_config(), PUBLIC_ROUTES, ROUTE_AUTH, report_violation)
     for route in graph.of_type(HTTP_ROUTE):
         problem = route_auth_problem(graph, route, exemptions)
         if problem:
@@ -216,7 +198,7 @@ def _is_preflight_method(graph: Graph, method: PolicyResource) -> bool:
 
 def _rest_method_requires_auth(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     graph = Graph(args.resources)
-    exemptions = _config_exemptions(args, REST_METHOD_AUTH, report_violation)
+    exemptions = from_config(args.get_config(), PUBLIC_ROUTES, REST_METHOD_AUTH, report_violation)
     for method in graph.of_type(REST_METHOD):
         props = graph.props(method)
         auth = get(props, "authorization")
@@ -251,7 +233,7 @@ def _rest_method_requires_auth(args: StackValidationArgs, report_violation: Repo
             " An OPTIONS method is a CORS preflight only with a MOCK integration." if http.upper() == "OPTIONS" else ""
         )
         report_violation(
-            f"{where} has authorization NONE.{keys}{preflight}{_expired_note(exemption)} "
+            f"{where} has authorization NONE.{keys}{preflight}{expired_note(exemption)} "
             + _how_to_fix(
                 REST_METHOD_AUTH,
                 api_name,

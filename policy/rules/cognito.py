@@ -10,8 +10,7 @@ from pulumi_policy import (
 )
 
 from components.urls import url_problem
-from policy.exemptions import CONFIDENTIAL_CLIENTS, CONFIDENTIAL_CLIENTS_SCHEMA, ExemptionError, find
-from policy.exemptions import parse_confidential_clients as _parse_confidential
+from policy.exemptions import CONFIDENTIAL_CLIENTS, CONFIDENTIAL_CLIENTS_SCHEMA, expired_note, find, from_config
 from policy.values import IDENTITY_POOL, UNKNOWN, USER_POOL, USER_POOL_CLIENT, get, plain, strings, truthy
 
 CLIENT_SECRET = "cognito-client-secret-requires-confidential"
@@ -22,19 +21,11 @@ def _client_secret_requires_confidential(args: ResourceValidationArgs, report_vi
         return
     if not truthy(get(plain(args.props), "generateSecret")):
         return
-    try:
-        exemptions = _parse_confidential(args.get_config().get(CONFIDENTIAL_CLIENTS), CLIENT_SECRET)
-    except ExemptionError as exc:
-        report_violation(f"Invalid policy config: {exc}.", None)
-        exemptions = []
+    exemptions = from_config(args.get_config(), CONFIDENTIAL_CLIENTS, CLIENT_SECRET, report_violation)
     exemption = find(exemptions, [args.name])
     if exemption is not None and not exemption.expired():
         return
-    expired = (
-        f" Its exemption {exemption.describe()} expired on {exemption.expires.isoformat()}."
-        if exemption is not None and exemption.expires
-        else ""
-    )
+    expired = expired_note(exemption)
     report_violation(
         f"App client {args.name!r} has a client secret (generateSecret: true) but is not declared confidential. "
         f"Browser and mobile apps cannot keep a secret; every client is public unless declared otherwise.{expired} "

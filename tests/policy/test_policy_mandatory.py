@@ -213,6 +213,9 @@ def test_client_with_secret_must_be_declared_confidential(evaluate: Evaluate) ->
         }
     }
     assert found(evaluate(program, config=config), "cognito-client-secret-requires-confidential") == []
+    config["cognito-client-secret-requires-confidential"]["confidentialClients"][0]["expires"] = "2001-02-03"
+    [expired] = found(evaluate(program, config=config), "cognito-client-secret-requires-confidential")
+    assert "expired on 2001-02-03" in expired.message
     assert found(evaluate(secure_stack), "cognito-client-secret-requires-confidential") == []
 
 
