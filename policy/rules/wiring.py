@@ -127,9 +127,12 @@ def _defined_scopes(graph: Graph, pool: PolicyResource) -> set[str] | None:
     """Full scope names (identifier/scope) of the pool's resource servers, None if some are unknown."""
     defined = set(STANDARD_SCOPES)
     for server in graph.of_type(RESOURCE_SERVER):
-        if _pool_of(graph, server) is not pool:
-            continue
         props = graph.props(server)
+        owner = _pool_of(graph, server)
+        if owner is None and get(props, "userPoolId") is UNKNOWN:
+            return None  # it may belong to this pool (preview)
+        if owner is not pool:
+            continue
         identifier = get(props, "identifier")
         scopes = get(props, "scopes")
         if not isinstance(identifier, str) or scopes is UNKNOWN:

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
 import pulumi_aws as aws
 import pytest
 from policy_programs import CORS, authorizer, found, http_api, identity, route, secure_stack
@@ -234,3 +235,26 @@ def test_route_scope_that_can_never_be_granted(evaluate: Evaluate, kwargs: dict[
 
 def test_standard_scopes_need_no_resource_server(evaluate: Evaluate) -> None:
     assert found(evaluate(wired_program(route_scopes=("openid",))), SCOPES) == []
+
+
+def test_resource_server_of_unknown_pool_is_not_a_missing_scope(evaluate: Evaluate) -> None:
+    """In preview a resource server whose userPoolId is unknown (and carries no dependency) may define the scope."""
+
+    def program() -> None:
+        api = http_api(cors=CORS)
+        pool, client = identity(granted=("api/read", "api2/read"))
+        detached = pulumi.Output(set(), pool.id.future(), pool.id.is_known())  # the value, without the dependency
+        aws.cognito.ResourceServer(
+            "rs2",
+            user_pool_id=detached,
+            identifier="api2",
+            name="api2",
+            scopes=[{"scope_name": "read", "scope_description": "r"}],
+        )
+        authz = authorizer(api, pool, client)
+        route(
+            "r", api, "GET /items", authorization_type="JWT", authorizer_id=authz.id, authorization_scopes=["api2/read"]
+        )
+
+    for preview in (False, True):
+        assert found(evaluate(program, preview=preview), SCOPES) == []
