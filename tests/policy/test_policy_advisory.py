@@ -6,7 +6,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pytest
-from policy_programs import CORS, authorizer, found, http_api, identity, route, secure_stack
+from policy_programs import CORS, authorizer, found, http_api, identity, route
 
 from policy.engine import Report
 from policy.rules.lambda_permissions import whole_api_scope
@@ -65,6 +65,11 @@ CASES: list[tuple[str, Callable[[], None], str]] = [
         "no access logs",
     ),
     (
+        "apigw-stage-access-logs",
+        lambda: aws.apigateway.Stage("rest-stage", rest_api="abc", deployment="dep", stage_name="prod"),
+        "no access logs",
+    ),
+    (
         "apigw-stage-throttling",
         lambda: aws.apigatewayv2.Stage(
             "stage", api_id="abc", name="$default", default_route_settings={"throttling_burst_limit": 10}
@@ -101,8 +106,31 @@ def test_advisory_rule_reports(evaluate: Evaluate, policy: str, program: Callabl
     assert report.mandatory == []
 
 
-def test_secure_baseline_passes_advisory_rules(evaluate: Evaluate) -> None:
-    assert evaluate(secure_stack).violations == []
+PASSING: list[tuple[str, Callable[[], None]]] = [
+    (
+        "cognito-identity-pool-no-unauthenticated",
+        lambda: aws.cognito.IdentityPool("ids", identity_pool_name="ids", allow_unauthenticated_identities=False),
+    ),
+    (
+        "apigw-stage-access-logs",
+        lambda: aws.apigateway.Stage(
+            "rest-stage",
+            rest_api="abc",
+            deployment="dep",
+            stage_name="prod",
+            access_log_settings={
+                "destination_arn": "arn:aws:logs:us-east-1:1:log-group:l",
+                "format": "$context.requestId",
+            },
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "program"), PASSING, ids=[c[0] for c in PASSING])
+def test_advisory_rule_passes(evaluate: Evaluate, policy: str, program: Callable[[], None]) -> None:
+    """Rules the secure baseline (test_secure_baseline_passes_every_rule) has no resource for."""
+    assert found(evaluate(program), policy) == []
 
 
 def test_loopback_http_callback_is_fine(evaluate: Evaluate) -> None:

@@ -276,7 +276,7 @@ def test_lambda_permission_principal_and_source(
     assert bool(found(evaluate(program), "lambda-permission-requires-source")) is bad
 
 
-def test_mandatory_violation_in_preview_with_unknown_source(evaluate: Evaluate) -> None:
+def test_unknown_source_arn_in_preview_is_not_a_violation(evaluate: Evaluate) -> None:
     def program() -> None:
         api = http_api()
         aws.lambda_.Permission(
