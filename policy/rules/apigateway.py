@@ -62,10 +62,11 @@ def _catch_all(key: str) -> bool:
     return Route(key=key, method=method, path=path).is_catch_all
 
 
-def _how_to_fix(policy: str, api_name: str, key: str, authorized: str) -> str:
+def _how_to_fix(policy: str, api_name: str, key: str, authorized: str, *, component: bool = True) -> str:
+    """The fix; ``component`` offers SecuredHttpApi's ``public`` (it builds HTTP APIs, never REST APIs)."""
+    declared = f"SecuredHttpApi routes {{{key!r}: {{'public': '<why>'}}}}, or " if component else ""
     return (
-        f"Fix: {authorized}, or declare it public with a reason: SecuredHttpApi routes "
-        f"{{{key!r}: {{'public': '<why>'}}}}, or a pack-config exemption "
+        f"Fix: {authorized}, or declare it public with a reason: {declared}a pack-config exemption "
         f'{{"{policy}": {{"{PUBLIC_ROUTES}": [{{"api": "{api_name}", "route": "{key}", "reason": "<why>"}}]}}}}.'
     )
 
@@ -239,6 +240,7 @@ def _rest_method_requires_auth(args: StackValidationArgs, report_violation: Repo
                 api_name,
                 key,
                 "set authorization to COGNITO_USER_POOLS (with authorizerId), CUSTOM or AWS_IAM",
+                component=False,
             ),
             method.urn,
         )

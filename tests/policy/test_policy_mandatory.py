@@ -168,6 +168,7 @@ def test_rest_method_without_authorization_fails_even_with_api_key(evaluate: Eva
     [violation] = found(evaluate(rest_program(api_key=True)), REST)
     assert violation.enforcement == "mandatory"
     assert "'GET /items/{id}'" in violation.message and "API keys identify callers" in violation.message
+    assert "publicRoutes" in violation.message and "SecuredHttpApi" not in violation.message  # it builds HTTP APIs
 
 
 def test_rest_method_paths_and_authorized_methods(evaluate: Evaluate) -> None:
