@@ -47,12 +47,15 @@ def whole_api_scope(source_arn: str) -> bool:
     """True if an execute-api ARN covers the whole API rather than one method and route.
 
     ``arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>``: ``<apiId>/*``,
-    ``<apiId>/*/*`` and ``<apiId>/*/*/*`` (any method, any path) are whole-API scopes.
+    ``<apiId>/*/*`` and ``<apiId>/*/*/*`` (any method, any path) are whole-API scopes. The ``$default``
+    route is invoked as ``<apiId>/<stage>/$default`` (no method part): that is one route.
     """
     parts = source_arn.split(":", 5)
     if len(parts) < 6 or parts[2] != "execute-api":
         return False
     segments = parts[5].split("/")
+    if len(segments) == 3 and segments[2] == "$default":
+        return False
     if len(segments) < 4:
         return True  # apiId, apiId/stage, apiId/stage/method: no route
     method, path = segments[2], "/".join(segments[3:])

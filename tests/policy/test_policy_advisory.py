@@ -145,6 +145,7 @@ def test_loopback_http_callback_is_fine(evaluate: Evaluate) -> None:
         ("arn:aws:execute-api:us-east-1:1:abc/*/*", True),
         ("arn:aws:execute-api:us-east-1:1:abc/*/*/*", True),
         ("arn:aws:execute-api:us-east-1:1:abc/*/GET/items", False),
+        ("arn:aws:execute-api:us-east-1:1:abc/*/$default", False),
         ("arn:aws:execute-api:us-east-1:1:abc/*/*/$default", False),
         ("arn:aws:sns:us-east-1:1:topic", False),
     ],
