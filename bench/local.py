@@ -138,12 +138,12 @@ def gateway_benchmark() -> dict[str, Any]:
 def startup_benchmark() -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from local.emulator import free_port
-    from local.process import spawn, wait_until_ready
+    from local.process import spawn, stop, wait_until_ready
 
     api_port, aws_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as state_dir:
         started = time.monotonic()
-        process = spawn(api_port, aws_port, Path(state_dir), capture_stdout=False)
+        process = spawn(api_port, aws_port, Path(state_dir))
         try:
             wait_until_ready(process, Path(state_dir))
             ready = time.monotonic() - started
@@ -154,8 +154,7 @@ def startup_benchmark() -> dict[str, Any]:
             answered = time.monotonic() - started
         finally:
             stop_started = time.monotonic()
-            process.send_signal(signal.SIGINT)
-            code = process.wait(30)
+            code = stop(process, 30)
             stopped = time.monotonic() - stop_started
     return {
         "readySeconds": ready,

@@ -1,7 +1,9 @@
 """Run the local stack as a child process (``python -m local``) and wait until it is ready.
 
 Used by the end-to-end tests and the benchmarks: free ports, a private state directory, no AWS
-variables inherited from the caller, readiness = ``outputs.json`` written.
+variables inherited from the caller, readiness = ``outputs.json`` written. The child's stdout and stderr
+(banner, one JSON log line per handler call, gateway errors) go to ``stack.log`` in the state directory,
+not to pipes: a pipe nobody drains fills up after some 64 KiB and then blocks the stack mid-request.
 """
 
 import json
@@ -16,8 +18,13 @@ from typing import Any
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def spawn(api_port: int, aws_port: int, state_dir: Path, *, capture_stdout: bool = True) -> "subprocess.Popen[str]":
-    """Start ``python -m local`` on the given ports, writing its state to ``state_dir``."""
+def log_file(state_dir: Path) -> Path:
+    """Where :func:`spawn` sends the stack's stdout and stderr."""
+    return Path(state_dir) / "stack.log"
+
+
+def spawn(api_port: int, aws_port: int, state_dir: Path) -> "subprocess.Popen[str]":
+    """Start ``python -m local`` on the given ports, writing its state and its output to ``state_dir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [
         sys.executable,
@@ -30,14 +37,9 @@ def spawn(api_port: int, aws_port: int, state_dir: Path, *, capture_stdout: bool
         "--state-dir",
         str(state_dir),
     ]
-    return subprocess.Popen(
-        command,
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    Path(state_dir).mkdir(parents=True, exist_ok=True)
+    with log_file(state_dir).open("w") as log:
+        return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
 
 
 def wait_until_ready(process: "subprocess.Popen[str]", state_dir: Path, timeout: float = 60.0) -> dict[str, Any]:
@@ -46,12 +48,13 @@ def wait_until_ready(process: "subprocess.Popen[str]", state_dir: Path, timeout:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            out, err = process.communicate()
-            raise RuntimeError(f"local stack exited with {process.returncode}:\n{out or ''}\n{err or ''}")
+            output = log_file(state_dir).read_text(errors="replace")
+            raise RuntimeError(f"local stack exited with {process.returncode}:\n{output}")
         if outputs_file.is_file():
             return json.loads(outputs_file.read_text())  # type: ignore[no-any-return]
         time.sleep(0.01)
-    raise RuntimeError(f"local stack did not write {outputs_file} within {timeout} s")
+    output = log_file(state_dir).read_text(errors="replace")
+    raise RuntimeError(f"local stack did not write {outputs_file} within {timeout} s:\n{output}")
 
 
 def stop(process: "subprocess.Popen[str]", timeout: float = 15.0) -> int:

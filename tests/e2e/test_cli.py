@@ -101,3 +101,17 @@ def test_port_in_use_exits_2_before_starting(stack: RunningStack) -> None:
     assert f"port {api_port}" in result.stderr and "in use" in result.stderr
     assert "Traceback" not in result.stderr
     assert time.monotonic() - started < 5
+
+
+def test_stack_output_goes_to_its_log_without_tokens(stack: RunningStack, http: requests.Session) -> None:
+    from local.process import log_file
+
+    token = stack.token("log-ivan")
+    response = http.get(stack.api_url + "/metadata/list", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert response.status_code == 200, response.text
+    sub = jwt.decode(token, options={"verify_signature": False})["sub"]
+    text = log_file(stack.state_dir).read_text()
+    assert "is ready" in text  # the banner
+    lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    assert any(x.get("sub") == sub and x.get("route") == "GET /metadata/list" and x["status"] == 200 for x in lines)
+    assert token not in text and token.split(".")[2] not in text
