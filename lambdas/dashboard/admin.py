@@ -9,13 +9,11 @@ from typing import Any
 from dashboard import config, http, metadata, storage, validation
 from dashboard.http import HttpError, Request
 
-ADMIN_GROUP = "admin"
-
 
 def list_all(request: Request) -> dict[str, Any]:
     """``GET /admin/metadata/list``: all items, newest first, paginated; 403 for non-admins."""
     request.require_sub()
-    if ADMIN_GROUP not in request.groups:
+    if not request.is_admin:
         raise HttpError(403, http.FORBIDDEN)
     params = validation.list_request(request.query)
     try:

@@ -12,13 +12,14 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from dashboard import ids
+
 MAX_BODY_BYTES = 64 * 1024
 """Largest accepted request body (after base64 decoding)."""
 
 JSON_HEADERS = {"content-type": "application/json"}
-
-# Cognito subs are UUIDs; accept any opaque id that cannot break a DynamoDB key ("#") or an S3 prefix ("/").
-_SUB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
+ADMIN_GROUP = "admin"
+"""The group whose members list every item and may delete any item."""
 
 
 class HttpError(Exception):
@@ -112,7 +113,7 @@ class Request(NamedTuple):
     @property
     def is_admin(self) -> bool:
         """Whether the caller is in the ``admin`` group."""
-        return "admin" in self.groups
+        return ADMIN_GROUP in self.groups
 
 
 def parse_event(event: Any) -> Request:
@@ -125,7 +126,7 @@ def parse_event(event: Any) -> Request:
     return Request(
         route_key=str(event.get("routeKey") or ""),
         request_id=str(context.get("requestId") or ""),
-        sub=sub if isinstance(sub, str) and _SUB_RE.match(sub) else None,
+        sub=sub if isinstance(sub, str) and ids.is_valid_sub(sub) else None,
         groups=parse_groups(claims.get("cognito:groups")),
         path=_str_dict(event.get("pathParameters")),
         query=_str_dict(event.get("queryStringParameters")),

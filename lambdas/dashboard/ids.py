@@ -1,4 +1,6 @@
-"""Item ids: ULIDs (26 Crockford base32 characters, 48-bit millisecond timestamp + 80 random bits).
+"""Identifiers: item ids and callers' subs.
+
+Item ids are ULIDs (26 Crockford base32 characters, 48-bit millisecond timestamp + 80 random bits).
 
 They sort by creation time (a user's listing is a key-ordered query) and carry their creation time, so
 the admin index key (``<createdAt>#<id>``) can be recomputed from an id alone. Within one process ids are
@@ -12,8 +14,11 @@ import time
 from datetime import UTC, datetime
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-ID_RE = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
-"""Canonical (upper-case) ULID; the first character is at most 7 (128-bit value)."""
+ID_RE = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
+"""Canonical (upper-case) ULID; the first character is at most 7 (128-bit value). Use with ``fullmatch``."""
+SUB_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}")
+"""A usable caller ``sub``: Cognito subs are UUIDs; any opaque id is accepted that cannot break a DynamoDB
+key (``#``) or an S3 prefix (``/``). Use with ``fullmatch`` (``$`` would let a trailing newline through)."""
 
 _DECODE = {c: i for i, c in enumerate(ALPHABET)}
 _RANDOM_BITS = 80
@@ -42,7 +47,12 @@ def new_id(now_ms: int | None = None) -> str:
 
 def is_valid(item_id: str) -> bool:
     """Whether ``item_id`` is a canonical ULID."""
-    return bool(ID_RE.match(item_id))
+    return ID_RE.fullmatch(item_id) is not None
+
+
+def is_valid_sub(sub: str) -> bool:
+    """Whether ``sub`` is usable as an owner in keys and object prefixes."""
+    return SUB_RE.fullmatch(sub) is not None
 
 
 def timestamp_ms(item_id: str) -> int:

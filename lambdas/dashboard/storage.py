@@ -54,7 +54,6 @@ STATUS_PENDING = "pending"
 TABLE_KEY = ("pk", "sk")
 INDEX_KEY = ("pk", "sk", "gsi1pk", "gsi1sk")
 
-_SUB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 _CLIENT_LOCK = threading.Lock()
 _CLIENTS: dict[tuple[str, str, str], Any] = {}
 
@@ -230,7 +229,7 @@ def admin_cursor_key(token: str) -> dict[str, str]:
     key = decode_cursor(token, INDEX_KEY)
     item_id = _item_id_from_sk(key["sk"])
     owner = key["pk"].removeprefix(USER_PREFIX)
-    if not key["pk"].startswith(USER_PREFIX) or not _SUB_RE.match(owner):
+    if not key["pk"].startswith(USER_PREFIX) or not ids.is_valid_sub(owner):
         raise CursorError("not a valid cursor")
     if key["gsi1pk"] != ALL_ITEMS or key["gsi1sk"] != f"{ids.created_at(item_id)}#{item_id}":
         raise CursorError("not a valid cursor")

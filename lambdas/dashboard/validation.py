@@ -19,7 +19,7 @@ LIST_PARAMETERS = ("limit", "cursor")
 
 # RFC 6838 section 4.2: restricted-name = restricted-name-first *126restricted-name-chars
 _RESTRICTED_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
-_CONTENT_TYPE_RE = re.compile(rf"^{_RESTRICTED_NAME}/{_RESTRICTED_NAME}$")
+_CONTENT_TYPE_RE = re.compile(rf"{_RESTRICTED_NAME}/{_RESTRICTED_NAME}")  # fullmatch: no trailing newline
 # Control, format (e.g. right-to-left override), surrogate, private-use and unassigned characters,
 # and the Unicode line/paragraph separators.
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -74,7 +74,7 @@ def content_type(value: Any) -> str:
     """A media type ``type/subtype`` made of RFC 6838 restricted-name characters (no parameters)."""
     if not isinstance(value, str):
         raise bad_request("contentType", "must be a string")
-    if not _CONTENT_TYPE_RE.match(value):
+    if not _CONTENT_TYPE_RE.fullmatch(value):
         raise bad_request("contentType", "must be a media type 'type/subtype' (RFC 6838), without parameters")
     return value
 

@@ -138,6 +138,7 @@ def test_cursor_of_one_listing_is_rejected_by_the_other(backend: Backend) -> Non
         {"pk": "USER#user-a", "sk": 5},
         {"pk": "USER#user-a", "sk": "ITEM#01ARZ3NDEKTSV4RRFFQ69G5FAV", "extra": "x"},
         {"pk": "USER#user-a", "sk": "META#01ARZ3NDEKTSV4RRFFQ69G5FAV"},
+        {"pk": "USER#user-a", "sk": "ITEM#01ARZ3NDEKTSV4RRFFQ69G5FAV\n"},
         ["USER#user-a", "ITEM#01ARZ3NDEKTSV4RRFFQ69G5FAV"],
     ],
 )
@@ -154,6 +155,7 @@ def test_forged_user_cursors_are_rejected(backend: Backend, key: Any) -> None:
         {"gsi1sk": "2020-01-01T00:00:00.000Z#01ARZ3NDEKTSV4RRFFQ69G5FAV"},
         {"pk": "user-a"},
         {"pk": "USER#a/b"},
+        {"pk": "USER#user-a\n"},
         {"sk": "ITEM#zz"},
     ],
 )

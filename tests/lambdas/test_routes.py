@@ -137,7 +137,7 @@ def test_jwt_routes_without_sub_are_unauthorized(backend: Backend, route: str) -
     assert backend.item_count() == 0
 
 
-@pytest.mark.parametrize("sub", ["", "a/b", "USER#x", "x" * 200, " lead"])
+@pytest.mark.parametrize("sub", ["", "a/b", "USER#x", "x" * 200, " lead", "user-a\n"])
 def test_unusable_sub_is_unauthorized(backend: Backend, sub: str) -> None:
     assert backend.call(make_event("GET /metadata/list", sub=sub)).status == 401
 

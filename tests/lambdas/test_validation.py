@@ -71,6 +71,7 @@ BODY_ERRORS = [
     pytest.param(with_(contentType="text/plain; charset=utf-8"), CT, id="ct-params"),
     pytest.param(with_(contentType="text/pl ain"), CT, id="ct-space"),
     pytest.param(with_(contentType="text/plain\r\nx-amz-acl: public-read"), CT, id="ct-crlf"),
+    pytest.param(with_(contentType="text/plain\n"), CT, id="ct-trailing-newline"),
     pytest.param(with_(contentType="/plain"), CT, id="ct-no-type"),
     pytest.param(with_(contentType="a/" + "b" * 128), CT, id="ct-long"),
     pytest.param(with_(contentType="*/*"), CT, id="ct-wildcard"),
@@ -138,6 +139,7 @@ def test_limits_are_inclusive(backend: Backend) -> None:
         ({"id": "8" + ids.new_id()[1:]}, "id: must be a 26-character ULID"),
         ({"id": ids.new_id() + "0"}, "id: must be a 26-character ULID"),
         ({"id": "0" * 25 + "U"}, "id: must be a 26-character ULID"),
+        ({"id": ids.new_id() + "\n"}, "id: must be a 26-character ULID"),
     ],
 )
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
