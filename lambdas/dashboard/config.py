@@ -13,8 +13,11 @@ the router logs it and answers 500, failing closed.
 =====================  ==========================================================================
 """
 
+import functools
 import json
 import os
+from collections.abc import Mapping
+from types import MappingProxyType
 
 UPLOAD_URL_EXPIRES_DEFAULT = 300
 UPLOAD_URL_EXPIRES_MIN = 60
@@ -54,14 +57,21 @@ def upload_url_expires() -> int:
     return int(raw)
 
 
-def route_groups() -> dict[str, frozenset[str]]:
-    """``ROUTE_GROUPS``: route key -> groups allowed to call it (any one). Empty when unset."""
-    raw = os.environ.get("ROUTE_GROUPS", "").strip()
+def route_groups() -> Mapping[str, frozenset[str]]:
+    """``ROUTE_GROUPS``: route key -> groups allowed to call it (any one). Empty when unset.
+
+    Read on every call; the parse is remembered per raw value, so warm invocations skip the JSON decode.
+    """
+    return _parse_route_groups(os.environ.get("ROUTE_GROUPS", "").strip())
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_route_groups(raw: str) -> Mapping[str, frozenset[str]]:
     if not raw:
-        return {}
+        return MappingProxyType({})
     try:
         value = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ConfigError("ROUTE_GROUPS is not valid JSON") from None
     if not isinstance(value, dict):
         raise ConfigError("ROUTE_GROUPS must be a JSON object of route key -> list of groups")
@@ -70,7 +80,7 @@ def route_groups() -> dict[str, frozenset[str]]:
         if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
             raise ConfigError(f"ROUTE_GROUPS[{key!r}] must be a list of group names")
         result[key] = frozenset(groups)
-    return result
+    return MappingProxyType(result)
 
 
 def log_level() -> str:
