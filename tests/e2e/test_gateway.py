@@ -157,6 +157,7 @@ def test_non_dict_result_is_200_json(fixture_api: FixtureApi, http: requests.Ses
 
 def test_dict_without_status_code_is_200_json(fixture_api: FixtureApi, http: requests.Session) -> None:
     response = http.get(fixture_api.url + "/items/x/y", timeout=10)
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json"
     assert response.json()["route"] == "ANY /items/{proxy+}"
 
