@@ -9,7 +9,8 @@ import pulumi_aws as aws
 from components import CognitoIdentity, SecuredHttpApi
 
 config = pulumi.Config()
-require_scopes = config.get_bool("requireScopes") or False
+deletion_protection = config.get_bool("deletionProtection", True)
+require_scopes = config.get_bool("requireScopes", False)
 cors_origins: list[str] = config.get_object("corsOrigins") or []
 
 identity = CognitoIdentity(
@@ -22,10 +23,10 @@ identity = CognitoIdentity(
             if config.get("customDomain")
             else {"domain_prefix": config.require("domainPrefix")}
         ),
-        "mfa": config.get("mfa") or "OPTIONAL",
-        "feature_plan": config.get("featurePlan") or "ESSENTIALS",
-        "threat_protection": config.get("threatProtection") or "OFF",
-        "deletion_protection": config.get_bool("deletionProtection") is not False,
+        "mfa": config.get("mfa", "OPTIONAL"),
+        "feature_plan": config.get("featurePlan", "ESSENTIALS"),
+        "threat_protection": config.get("threatProtection", "OFF"),
+        "deletion_protection": deletion_protection,
         "resource_server_identifier": "dashboard",
         "scopes": {"api": "Call the dashboard API"},
         "groups": {"admin": "Dashboard administrators: see and delete every upload"},
@@ -44,10 +45,10 @@ table = aws.dynamodb.Table(
     ],
     point_in_time_recovery={"enabled": True},
     server_side_encryption={"enabled": True},
-    deletion_protection_enabled=config.get_bool("deletionProtection") is not False,
+    deletion_protection_enabled=deletion_protection,
 )
 
-bucket = aws.s3.Bucket("dashboard-uploads", force_destroy=config.get_bool("deletionProtection") is False)
+bucket = aws.s3.Bucket("dashboard-uploads", force_destroy=not deletion_protection)
 aws.s3.BucketPublicAccessBlock(
     "dashboard-uploads-public-access",
     bucket=bucket.id,
@@ -108,9 +109,9 @@ api = SecuredHttpApi(
         "environment": {"TABLE_NAME": table.name, "BUCKET_NAME": bucket.bucket},
         "policy_documents": [pulumi.Output.all(table.arn, bucket.arn).apply(lambda a: backend_policy(*a))],
         "cors_origins": cors_origins,
-        "throttling_burst_limit": config.get_int("throttlingBurstLimit") or 100,
-        "throttling_rate_limit": config.get_int("throttlingRateLimit") or 50,
-        "log_retention_days": config.get_int("logRetentionDays") or 30,
+        "throttling_burst_limit": config.get_int("throttlingBurstLimit", 100),
+        "throttling_rate_limit": config.get_int("throttlingRateLimit", 50),
+        "log_retention_days": config.get_int("logRetentionDays", 30),
         **(
             {"custom_domain": config.require("apiDomain"), "certificate_arn": config.require("apiCertificateArn")}
             if config.get("apiDomain")
