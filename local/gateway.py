@@ -168,10 +168,10 @@ class BadIntegrationResponseError(ValueError):
 
 
 def map_result(result: Any) -> Response:
-    """Payload 2.0 response mapping: a dict with ``statusCode`` is an HTTP response; anything else is
-    the JSON body of a 200 response."""
+    """Payload 2.0 response mapping: a dict with ``statusCode`` is an HTTP response; a string is the body
+    of a 200 response as is; anything else is serialized as the JSON body of a 200 response."""
     if not isinstance(result, dict) or "statusCode" not in result:
-        body = result if isinstance(result, str) and _is_json(result) else json.dumps(result)
+        body = result if isinstance(result, str) else json.dumps(result)
         return Response(body.encode(), status_code=200, media_type=_JSON)
     try:
         status = int(result["statusCode"])
@@ -197,14 +197,6 @@ def map_result(result: Any) -> Response:
     response = Response(content, status_code=status, headers=headers)
     response.raw_headers += [(b"set-cookie", c.encode("latin-1")) for c in cookies]
     return response
-
-
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
 
 
 class Gateway:

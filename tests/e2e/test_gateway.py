@@ -9,7 +9,10 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 import requests
+
+from local.gateway import map_result
 
 from .conftest import FixtureApi, access_claims, mint
 
@@ -160,6 +163,16 @@ def test_dict_without_status_code_is_200_json(fixture_api: FixtureApi, http: req
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json"
     assert response.json()["route"] == "ANY /items/{proxy+}"
+
+
+@pytest.mark.parametrize(
+    ("result", "body"),
+    [("Hello from Lambda!", b"Hello from Lambda!"), ({"message": "hi"}, b'{"message": "hi"}'), (["a"], b'["a"]')],
+)
+def test_results_without_status_code_are_200_bodies(result: object, body: bytes) -> None:
+    """As AWS documents for payload 2.0: a string is the body as is, other values are JSON-encoded."""
+    response = map_result(result)
+    assert (response.status_code, response.body, response.headers["content-type"]) == (200, body, "application/json")
 
 
 def test_cookies_status_and_base64_response(fixture_api: FixtureApi, http: requests.Session) -> None:
