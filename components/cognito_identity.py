@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pulumi
 import pulumi_aws as aws
 
+from components.routes import GROUP_NAME
 from components.urls import url_problem
 
 MFA_MODES = ("OFF", "OPTIONAL", "ON")
@@ -19,7 +20,6 @@ STANDARD_SCOPES = ("openid", "email", "profile")
 _DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _SCOPE_NAME = re.compile(r"^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$")
 _IDENTIFIER = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]{1,256}$")
-_GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
 
 
 class IdentityProviderArgs(TypedDict, total=False):
@@ -156,15 +156,23 @@ def validate_identity_args(args: CognitoIdentityArgs) -> None:
     for scope in scopes:
         if not _SCOPE_NAME.match(scope):
             _fail("scopes", f"invalid scope name {scope!r} (no spaces, '/' or quotes)")
+    # Child resources are named after lowercased group and provider names: those must be unique too.
+    groups: set[str] = set()
     for group in args.get("groups") or {}:
-        if not _GROUP.match(group):
+        if not GROUP_NAME.match(group):
             _fail("groups", f"invalid group name {group!r}")
+        if group.lower() in groups:
+            _fail("groups", f"{group!r} differs from another group only in case")
+        groups.add(group.lower())
     names: set[str] = set()
     for i, idp in enumerate(args.get("identity_providers") or []):
         name, kind = idp.get("provider_name"), idp.get("provider_type")
-        if not name or not isinstance(name, str) or name == "COGNITO" or name in names:
-            _fail(f"identity_providers[{i}].provider_name", f"must be a unique non-empty name, got {name!r}")
-        names.add(name)
+        if not name or not isinstance(name, str) or name.upper() == "COGNITO" or name.lower() in names:
+            _fail(
+                f"identity_providers[{i}].provider_name",
+                f"must be a non-empty name, unique regardless of case and not COGNITO, got {name!r}",
+            )
+        names.add(name.lower())
         if kind not in IDP_TYPES:
             _fail(f"identity_providers[{i}].provider_type", f"must be one of {', '.join(IDP_TYPES)}, got {kind!r}")
         if not idp.get("provider_details"):

@@ -17,7 +17,8 @@ PREFLIGHT_REASON = "CORS preflight"
 
 _SEGMENT = re.compile(r"^(?:[A-Za-z0-9._~!$&'()*,;=:@-]+|\{[A-Za-z_][A-Za-z0-9_]*\+?\})$")
 _SCOPE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
-_GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")
+GROUP_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
+"""A Cognito group name (as CreateGroup accepts it)."""
 _ROOT_GREEDY = re.compile(r"^/\{[A-Za-z_][A-Za-z0-9_]*\+\}$")
 
 
@@ -161,7 +162,7 @@ def parse_route(key: str, spec: Mapping[str, Any], *, require_handler: bool = Tr
         handler=handler,
         public=public,
         scopes=parse_scopes(spec.get("scopes"), f"{where}.scopes"),
-        groups=_strings(spec.get("groups"), f"{where}.groups", _GROUP),
+        groups=_strings(spec.get("groups"), f"{where}.groups", GROUP_NAME),
         segments=() if path == DEFAULT_ROUTE else path_segments(path, key),
     )
     if route.is_public and route.is_catch_all:

@@ -101,6 +101,17 @@ IDENTITY_CASES = [
     ("token validity", dict(access_token_validity_minutes=2000), r"access_token_validity_minutes"),
     ("scopes without identifier", dict(resource_server_identifier=None), r"scopes: custom scopes need"),
     ("bad scope", dict(scopes={"read all": "x"}), r"invalid scope name 'read all'"),
+    ("groups differing in case", dict(groups={"admin": "a", "Admin": "b"}), r"groups: 'Admin' differs from another"),
+    (
+        "idp names differing in case",
+        dict(
+            identity_providers=[
+                {"provider_name": "Okta", "provider_type": "SAML", "provider_details": {"MetadataURL": "https://x/m"}},
+                {"provider_name": "okta", "provider_type": "SAML", "provider_details": {"MetadataURL": "https://x/m"}},
+            ]
+        ),
+        r"identity_providers\[1\].provider_name: must be a non-empty name, unique regardless of case",
+    ),
     (
         "bad idp type",
         dict(identity_providers=[{"provider_name": "X", "provider_type": "LDAP", "provider_details": {"a": "b"}}]),
