@@ -58,6 +58,15 @@ def test_client_is_public_code_flow_only(graph):
     assert client["callbackUrls"] == ["https://app.example.com/callback", "http://localhost:5173/callback"]
 
 
+def test_refresh_token_rotation(graph, record):
+    assert "refreshTokenRotation" not in graph.named("auth-client").inputs
+    rec = record(lambda: CognitoIdentity("auth", identity_args(refresh_token_rotation=True)))
+    assert rec.named("auth-client").inputs["refreshTokenRotation"] == {
+        "feature": "ENABLED",
+        "retryGracePeriodSeconds": 10,
+    }
+
+
 def test_client_depends_on_resource_server(graph):
     client = graph.named("auth-client")
     server = graph.named("auth-resource-server")
