@@ -287,3 +287,109 @@ def test_resource_server_of_unknown_pool_is_not_a_missing_scope(evaluate: Evalua
 
     for preview in (False, True):
         assert found(evaluate(program, preview=preview), SCOPES) == []
+
+
+# -- REST API stage throttling (a stack view: MethodSettings and usage plans name the stage) --------------------------
+
+THROTTLING = "apigw-stage-throttling"
+LIMITS = {"throttling_burst_limit": 20, "throttling_rate_limit": 10}
+Build = Callable[[aws.apigateway.RestApi, aws.apigateway.Stage], Any]
+
+
+def rest_stage(build: Build | None = None) -> Callable[[], None]:
+    """A REST API with a stage 'prod' (logical name 'rest-stage'); ``build(api, stage)`` adds the throttling."""
+
+    def program() -> None:
+        api = aws.apigateway.RestApi("rest", name="rest")
+        deployment = aws.apigateway.Deployment("deployment", rest_api=api.id)
+        stage = aws.apigateway.Stage("rest-stage", rest_api=api.id, deployment=deployment.id, stage_name="prod")
+        if build is not None:
+            build(api, stage)
+
+    return program
+
+
+def method_settings(api_id: Any, stage_name: Any, path: str = "*/*", **settings: Any) -> None:
+    aws.apigateway.MethodSettings(
+        "settings", rest_api=api_id, stage_name=stage_name, method_path=path, settings=settings
+    )
+
+
+def usage_plan(api_id: Any, stage_name: Any, **throttle: Any) -> None:
+    aws.apigateway.UsagePlan(
+        "plan", api_stages=[{"api_id": api_id, "stage": stage_name}], throttle_settings=throttle or None
+    )
+
+
+def other_api(build: Callable[[aws.apigateway.RestApi], Any]) -> Build:
+    return lambda _api, _stage: build(aws.apigateway.RestApi("other", name="other"))
+
+
+def detached(output: pulumi.Output[Any]) -> pulumi.Output[Any]:
+    """The value of ``output`` without its dependency (unknown in preview, and then nothing links it)."""
+    return pulumi.Output(set(), output.future(), output.is_known())
+
+
+UNTHROTTLED: list[tuple[str, Build | None, str]] = [
+    ("no method settings", None, "no MethodSettings for all methods ('*/*')"),
+    ("limits -1", lambda a, s: method_settings(a.id, s.stage_name, throttling_burst_limit=-1, throttling_rate_limit=-1),
+     "throttlingBurstLimit -1 (no limit), throttlingRateLimit -1 (no limit)"),
+    ("no rate limit", lambda a, s: method_settings(a.id, s.stage_name, throttling_burst_limit=20),
+     "'*/*' has no throttlingRateLimit"),
+    ("one method only", lambda a, s: method_settings(a.id, s.stage_name, "items/GET", **LIMITS),
+     "applies to 'items/GET' only"),
+    ("another stage", lambda a, _s: method_settings(a.id, "dev", **LIMITS), "REST API stage 'prod'"),
+    ("another api", other_api(lambda o: method_settings(o.id, "prod", **LIMITS)), "of API 'rest'"),
+    ("plan without throttle", lambda a, s: usage_plan(a.id, s.stage_name),
+     "Usage plan 'plan' has no burstLimit, no rateLimit"),
+    ("plan of another api", other_api(lambda o: usage_plan(o.id, "prod", burst_limit=20, rate_limit=10)),
+     "is not throttled"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
+@pytest.mark.parametrize(("build", "expected"), [c[1:] for c in UNTHROTTLED], ids=[c[0] for c in UNTHROTTLED])
+def test_rest_stage_without_throttling_is_reported(
+    evaluate: Evaluate, build: Build | None, expected: str, preview: bool
+) -> None:
+    """Property dependencies link the resources in preview too, when the ids are unknown."""
+    report = evaluate(rest_stage(build), preview=preview)
+    [violation] = found(report, THROTTLING)
+    assert violation.enforcement == "advisory" and violation.resource_type == "aws:apigateway/stage:Stage"
+    assert violation.name == "rest-stage" and violation.urn.endswith("::rest-stage")
+    assert expected in violation.message, violation.message
+    assert "REST API stage 'prod' (Stage 'rest-stage')" in violation.message
+    assert "Fix: add aws.apigateway.MethodSettings(" in violation.message and "method_path='*/*'" in violation.message
+    assert report.mandatory == [] and report.notes == []
+
+
+THROTTLED: list[tuple[str, Build]] = [
+    ("method settings */*", lambda a, s: method_settings(a.id, s.stage_name, **LIMITS)),
+    ("method settings by name", lambda a, _s: method_settings(a.id, "prod", **LIMITS)),
+    ("usage plan", lambda a, s: usage_plan(a.id, s.stage_name, burst_limit=20, rate_limit=10)),
+    ("zero is a limit", lambda a, s: method_settings(a.id, s.stage_name, throttling_burst_limit=0,
+                                                     throttling_rate_limit=0)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["known", "preview"])
+@pytest.mark.parametrize("build", [c[1] for c in THROTTLED], ids=[c[0] for c in THROTTLED])
+def test_throttled_rest_stage_passes(evaluate: Evaluate, build: Build, preview: bool) -> None:
+    report = evaluate(rest_stage(build), preview=preview)
+    assert found(report, THROTTLING) == [] and report.notes == []
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda a, s: method_settings(detached(a.id), s.stage_name, **LIMITS),
+        lambda a, _s: method_settings(a.id, detached(a.id.apply(lambda _: "prod")), **LIMITS),
+        lambda a, s: usage_plan(detached(a.id), s.stage_name, burst_limit=20, rate_limit=10),
+    ],
+    ids=["method settings api", "method settings stage", "usage plan api"],
+)
+def test_rest_stage_throttling_unknown_in_preview_is_no_violation(evaluate: Evaluate, build: Build) -> None:
+    """An unknown id with no dependency to link it by may name this stage: never a violation by itself.
+    With the values known, the ids link the same resources."""
+    for preview in (False, True):
+        assert found(evaluate(rest_stage(build), preview=preview), THROTTLING) == []
