@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pulumi
 import pulumi_aws as aws
 
+from components.checks import in_range
 from components.routes import GROUP_NAME
 from components.urls import url_problem
 
@@ -81,16 +82,9 @@ def _fail(arg: str, message: str) -> NoReturn:
     raise ValueError(f"CognitoIdentity args.{arg}: {message}")
 
 
-def _is_integral(value: object) -> bool:
-    """An int, or a float without fraction: numbers arrive as doubles when another language calls the provider."""
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-
-
 def _check_int(args: Mapping[str, object], key: str, low: int, high: int) -> None:
     value = args.get(key)
-    if value is not None and (not _is_integral(value) or not low <= value <= high):  # type: ignore[operator]
+    if value is not None and not in_range(value, low, high):
         _fail(key, f"must be an integer between {low} and {high}, got {value!r}")
 
 

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import cors
+from components.checks import in_range
 from components.routes import Route, RouteError, parse_routes, parse_scopes, preflight_routes
 from components.urls import is_plain
 
@@ -92,11 +93,7 @@ def _fail(arg: str, message: str) -> NoReturn:
 
 def _check_int(args: Mapping[str, object], key: str, low: float, high: float, *, number: bool = False) -> None:
     value = args.get(key)
-    # Numbers arrive as doubles when another language calls the provider: 256.0 is a valid integer.
-    valid = not isinstance(value, bool) and (
-        isinstance(value, int) or (isinstance(value, float) and (number or value.is_integer()))
-    )
-    if value is not None and (not valid or not low <= value <= high):  # type: ignore[operator]
+    if value is not None and not in_range(value, low, high, integer=not number):
         _fail(key, f"must be a number between {low} and {high}, got {value!r}")
 
 
