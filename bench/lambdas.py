@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import percentile
+
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS = ROOT / "lambdas"
 RUNS = 9
@@ -58,12 +60,6 @@ def cold_imports() -> dict[str, tuple[float, float]]:
         for module, samples in runs.items():
             samples.append(import_seconds(module))
     return {m: (min(w for w, _ in s), min(c for _, c in s)) for m, s in runs.items()}
-
-
-def percentile(samples: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def timed(call: Any, event: dict[str, Any], expected: int) -> list[float]:

@@ -15,7 +15,6 @@ import json
 import multiprocessing
 import os
 import signal
-import statistics
 import sys
 import tempfile
 import threading
@@ -23,6 +22,8 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from bench import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_PROGRAM = ROOT / "tests" / "e2e" / "fixture_program"
@@ -129,8 +130,8 @@ def gateway_benchmark() -> dict[str, Any]:
         "concurrency": CONCURRENCY,
         "errors": errors,
         "reqPerSec": len(latencies) / elapsed,
-        "p50Ms": statistics.median(latencies) * 1000,
-        "p99Ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "p50Ms": percentile(latencies, 50) * 1000,
+        "p99Ms": percentile(latencies, 99) * 1000,
         "jwksFetches": stats["jwksFetches"],
     }
 
