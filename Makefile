@@ -2,10 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
+ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install test local bench lint format gate schema
+.PHONY: help install test local bench lint format gate schema pack lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -13,24 +16,35 @@ help: ## List the targets
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(UV): | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# uv.lock pins every dependency (runtime, the local stack's extra, dev tools); uv installs it in seconds.
+# This is what `pulumi up` runs too (Pulumi.yaml: toolchain uv).
+$(STAMP): uv.lock pyproject.toml | $(UV)
+	$(UV) sync --quiet --frozen --compile-bytecode
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv if missing and install the pinned dependencies
+install: $(STAMP) ## Create .venv if missing and install the project and its locked dependencies
+
+lock: $(UV) ## Re-resolve uv.lock from pyproject.toml
+	$(UV) lock
 
 test: $(STAMP) ## Lint and type checks, the whole test suite, the offline policy gate on our own stacks
 	$(MAKE) --no-print-directory lint
-	$(PY) -m components.schema_gen --check
+	$(PY) -m securedapi.components.schema_gen --check
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory gate
 
 gate: $(STAMP) ## Offline policy gate on our own stacks (dev and prod)
-	$(PY) -m policy.check --stack dev
-	$(PY) -m policy.check --stack prod
+	$(VENV)/bin/securedapi gate --stack dev
+	$(VENV)/bin/securedapi gate --stack prod
 
-local: $(STAMP) ## Start the embedded local stack (API on 127.0.0.1:3000, AWS emulator on :5000)
-	$(PY) -m local
+local: $(STAMP) ## Start the embedded local stack (options: make local ARGS="--api-port 3001")
+	$(VENV)/bin/securedapi local $(ARGS)
+
+pack: $(STAMP) ## Build dist/policy-pack, the self-contained pack directory to publish
+	$(PY) tools/make_pack.py dist/policy-pack
 
 bench: $(STAMP) ## Print the benchmark figures
 	$(PY) -m bench
@@ -40,8 +54,8 @@ lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-schema: $(STAMP) ## Regenerate components/schema.json from the components
-	$(PY) -m components.schema_gen
+schema: $(STAMP) ## Regenerate securedapi/components/schema.json from the components
+	$(PY) -m securedapi.components.schema_gen
 
 format: $(STAMP) ## Format the code with ruff
 	$(PY) -m ruff format .

@@ -6,7 +6,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import CognitoIdentity, SecuredHttpApi
+from securedapi import CognitoIdentity, SecuredHttpApi
 
 config = pulumi.Config()
 deletion_protection = config.get_bool("deletionProtection", True)

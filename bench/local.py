@@ -3,8 +3,8 @@
 1. Gateway throughput and latency: an authorized request (JWT checked on every call) to a trivial
    handler (``GET /ping`` of the e2e fixture program), 2,000 requests, 8 concurrent keep-alive
    connections on loopback; req/s, p50, p99 and the number of JWKS fetches (goal: 1).
-   The stack runs in a child process (as ``python -m local`` would), the load in this one.
-2. Startup: ``python -m local`` (subprocess, the project's own program) until ``outputs.json`` is
+   The stack runs in a child process (as ``securedapi local`` would), the load in this one.
+2. Startup: ``securedapi local`` (subprocess, the project's own program) until ``outputs.json`` is
    written and the API answers; then Ctrl-C (SIGINT) until it has exited.
 
 Goals: >= 1,000 req/s and p99 <= 20 ms on 2 cores; ready in <= 10 s.
@@ -34,7 +34,7 @@ CONCURRENCY = 8
 def _serve_fixture(conn: Connection, api_port: int, aws_port: int, state_dir: str) -> None:
     """Child process: the local stack on the fixture program; reports JWKS fetches when stopped."""
     sys.path.insert(0, str(ROOT))
-    from local.stack import LocalStack
+    from securedapi.local.stack import LocalStack
 
     stack = LocalStack(
         program_dir=FIXTURE_PROGRAM,
@@ -98,8 +98,8 @@ def _load(host: str, port: int, path: str, token: str) -> tuple[list[float], int
 
 def gateway_benchmark() -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
-    from local.emulator import free_port
-    from local.tokens import get_tokens
+    from securedapi.local.emulator import free_port
+    from securedapi.local.tokens import get_tokens
 
     api_port, aws_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as state_dir:
@@ -138,13 +138,13 @@ def gateway_benchmark() -> dict[str, Any]:
 
 def startup_benchmark() -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
-    from local.emulator import free_port
-    from local.process import spawn, stop, wait_until_ready
+    from securedapi.local.emulator import free_port
+    from securedapi.local.process import spawn, stop, wait_until_ready
 
     api_port, aws_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as state_dir:
         started = time.monotonic()
-        process = spawn(api_port, aws_port, Path(state_dir))
+        process = spawn(api_port, aws_port, Path(state_dir), program=ROOT)
         try:
             wait_until_ready(process, Path(state_dir))
             ready = time.monotonic() - started

@@ -2,8 +2,8 @@
 
 import time
 
-from components import SecuredHttpApi
-from components.mockrun import run_program
+from securedapi import SecuredHttpApi
+from securedapi.testing import run_program
 
 SIZES = (50, 200, 500, 1000)
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench"

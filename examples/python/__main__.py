@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components import CognitoIdentity, CognitoIdentityArgs, SecuredHttpApi, SecuredHttpApiArgs
+from securedapi import CognitoIdentity, CognitoIdentityArgs, SecuredHttpApi, SecuredHttpApiArgs
 
 config = pulumi.Config()
 

@@ -23,9 +23,9 @@ FIXTURE_PROGRAM = Path(__file__).resolve().parent / "fixture_program"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from local.emulator import free_port  # noqa: E402
-from local.process import spawn, stop, wait_until_ready  # noqa: E402
-from local.tokens import get_tokens  # noqa: E402
+from securedapi.local.emulator import free_port  # noqa: E402
+from securedapi.local.process import spawn, stop, wait_until_ready  # noqa: E402
+from securedapi.local.tokens import get_tokens  # noqa: E402
 
 STARTUP_TIMEOUT = 60.0
 
@@ -47,10 +47,10 @@ class RunningStack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """`python -m local` on the project's own program, on free ports, with a private state dir."""
+    """`securedapi local` on the project's own program, on free ports, with a private state dir."""
     state_dir = tmp_path_factory.mktemp("local-state")
     started = time.monotonic()
-    process = spawn(free_port(), free_port(), state_dir)
+    process = spawn(free_port(), free_port(), state_dir, program=ROOT)
     try:
         outputs = wait_until_ready(process, state_dir, STARTUP_TIMEOUT)
         yield RunningStack(process, outputs, state_dir, outputs["apiUrl"], time.monotonic() - started)
@@ -75,10 +75,10 @@ class FixtureApi:
 def fixture_api(stack: RunningStack) -> Iterator[FixtureApi]:
     import uvicorn
 
-    from components.mockrun import run_program
-    from local.gateway import Gateway
-    from local.mocks import MotoMocks
-    from local.model import build_model
+    from securedapi.local.gateway import Gateway
+    from securedapi.local.mocks import MotoMocks
+    from securedapi.local.model import build_model
+    from securedapi.testing import run_program
 
     endpoint, region = stack.outputs["awsEndpointUrl"], stack.outputs["region"]
     recording = run_program(FIXTURE_PROGRAM, stack="test", mocks=MotoMocks(region, endpoint))

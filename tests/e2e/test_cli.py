@@ -1,4 +1,4 @@
-"""`python -m local`: outputs.json, the token command, port conflicts."""
+"""`securedapi local`: outputs.json, the token command, port conflicts."""
 
 import json
 import os
@@ -45,7 +45,7 @@ def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
         [
             sys.executable,
             "-m",
-            "local",
+            "securedapi",
             "token",
             "--user",
             "cli-frank",
@@ -77,7 +77,7 @@ def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
 
 def test_token_cli_without_stack_says_what_to_do(tmp_path: object) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "local", "token", "--user", "x", "--state-dir", str(tmp_path)],
+        [sys.executable, "-m", "securedapi", "token", "--user", "x", "--state-dir", str(tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -91,7 +91,7 @@ def test_port_in_use_exits_2_before_starting(stack: RunningStack) -> None:
     api_port = stack.api_url.rsplit(":", 1)[1]
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "local", "--api-port", api_port, "--aws-port", "0"],
+        [sys.executable, "-m", "securedapi", "local", "--api-port", api_port, "--aws-port", "0"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -104,7 +104,7 @@ def test_port_in_use_exits_2_before_starting(stack: RunningStack) -> None:
 
 
 def test_stack_output_goes_to_its_log_without_tokens(stack: RunningStack, http: requests.Session) -> None:
-    from local.process import log_file
+    from securedapi.local.process import log_file
 
     token = stack.token("log-ivan")
     response = http.get(stack.api_url + "/metadata/list", headers={"Authorization": f"Bearer {token}"}, timeout=10)

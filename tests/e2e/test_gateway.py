@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from local.gateway import map_result
+from securedapi.local.gateway import map_result
 
 from .conftest import FixtureApi, access_claims, mint
 
@@ -216,7 +216,7 @@ def test_jwks_fetched_once(fixture_api: FixtureApi, http: requests.Session) -> N
 
 
 def test_scoped_token_from_the_emulator_opens_scoped_routes(fixture_api: FixtureApi, http: requests.Session) -> None:
-    from local.tokens import TokenCliError, scoped_access_token
+    from securedapi.local.tokens import TokenCliError, scoped_access_token
 
     outputs = {**fixture_api.outputs}
     token = scoped_access_token(outputs, fixture_api.token("scope-gina", "admin"), ["fx/read"])

@@ -8,8 +8,8 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from components.mockrun import run_program
-from local.mocks import create_table_request
+from securedapi.local.mocks import create_table_request
+from securedapi.testing import run_program
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = "dashboard-metadata"

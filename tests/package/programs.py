@@ -23,8 +23,8 @@ from typing import Any
 import pulumi
 import yaml
 
-from components.mockrun import Recording, run_program
-from components.schema_gen import PACKAGE_NAME, build_provider
+from securedapi.components.schema_gen import PACKAGE_NAME, build_provider
+from securedapi.testing import Recording, run_program
 
 
 @dataclass(frozen=True)

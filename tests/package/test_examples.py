@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from components.mockrun import Recording, run_program
-from components.schema_gen import generate
+from securedapi.components.schema_gen import generate
+from securedapi.testing import Recording, run_program
 
 from .programs import ConfigRef, Program, Ref, check_program, load_typescript, load_yaml, run_through_provider
 
@@ -82,7 +82,7 @@ def test_example_declares_the_package_it_uses(example):
     name, _ = example
     project = yaml.safe_load((EXAMPLES / name / "Pulumi.yaml").read_text())
     source = EXAMPLES / name / project["packages"]["securedapi"]
-    assert source.resolve() == ROOT / "components"
+    assert source.resolve() == ROOT / "provider"
     assert (source / "PulumiPlugin.yaml").is_file()
 
 

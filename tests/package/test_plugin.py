@@ -18,12 +18,12 @@ from pulumi.errors import InputPropertyError
 from pulumi.provider.server import ComponentInitError
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from components import __version__
-from components.mockrun import ProgramError, Recording, run_program
-from components.schema_gen import SCHEMA_FILE, build_provider
+from securedapi import __version__
+from securedapi.components.schema_gen import SCHEMA_FILE, build_provider
+from securedapi.testing import ProgramError, Recording, run_program
 
 ROOT = Path(__file__).resolve().parents[2]
-PLUGIN_DIR = ROOT / "components"
+PLUGIN_DIR = ROOT / "provider"
 API = "securedapi:index:SecuredHttpApi"
 IDENTITY = "securedapi:index:CognitoIdentity"
 
@@ -62,37 +62,51 @@ def test_plugin_reports_the_package_version(plugin):
     assert plugin.GetPluginInfo(empty_pb2.Empty(), timeout=30).version == __version__
 
 
-@pytest.mark.parametrize("command", [["-m", "components"], [str(PLUGIN_DIR / "__main__.py")], [str(PLUGIN_DIR)]])
+@pytest.mark.parametrize("command", [[str(PLUGIN_DIR / "__main__.py")], [str(PLUGIN_DIR)]])
 def test_run_by_hand_explains_itself_instead_of_hanging(command):
     result = subprocess.run([sys.executable, *command], cwd=ROOT, env=_clean_env(), capture_output=True, timeout=60)
     assert result.returncode == 2
     message = result.stderr.decode()
-    assert "engine address" in message and "python -m components.schema_gen" in message
+    assert "engine address" in message and "python -m securedapi.components.schema_gen" in message
     assert f"securedapi {__version__}" in message
 
 
 def test_plugin_manifest_and_requirements():
     manifest = yaml.safe_load((PLUGIN_DIR / "PulumiPlugin.yaml").read_text())
     assert manifest["runtime"]["name"] == "python"
-    assert manifest["runtime"]["options"]["virtualenv"] == "venv"  # ignored by components/.gitignore
+    assert manifest["runtime"]["options"]["virtualenv"] == "venv"  # ignored by provider/.gitignore
     assert "venv/" in (PLUGIN_DIR / ".gitignore").read_text().split()
-
-    def pins(path: Path) -> dict[str, str]:
-        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-        return {line.split("=")[0].split(">")[0].split("<")[0].strip(): line for line in lines if line}
-
-    plugin_pins = pins(PLUGIN_DIR / "requirements.txt")
-    assert set(plugin_pins) == {"pulumi", "pulumi-aws"}
-    root_pins = pins(ROOT / "requirements.txt")
-    assert all(root_pins[name] == pin for name, pin in plugin_pins.items()), (plugin_pins, root_pins)
+    lines = [line.split("#")[0].strip() for line in (PLUGIN_DIR / "requirements.txt").read_text().splitlines()]
+    # pip runs in the plugin directory: ".." is this repository's distribution, with its own pins
+    assert [line for line in lines if line] == [".."]
+    assert (PLUGIN_DIR / ".." / "pyproject.toml").is_file()
 
 
 def test_project_version_is_read_from_the_package():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
-    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "components.__version__"}
-    assert project["tool"]["setuptools"]["packages"] == ["components"]
-    assert set(project["tool"]["setuptools"]["package-data"]["components"]) >= {"PulumiPlugin.yaml", "schema.json"}
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "securedapi.__version__"}
+    assert project["project"]["scripts"] == {"securedapi": "securedapi.cli:main"}
+    pins = {d.split("=")[0].rstrip("<>!~ "): d for d in project["project"]["dependencies"]}
+    assert pins["pulumi"] == "pulumi==3.272.*" and pins["pulumi-policy"] == "pulumi-policy==1.21.*"
+
+
+def test_plugin_refuses_an_old_python_with_a_clear_message():
+    """The entry point parses on old Pythons and names the version instead of failing with a SyntaxError."""
+    import ast
+
+    ast.parse((PLUGIN_DIR / "__main__.py").read_text(), feature_version=(3, 6))
+    script = (
+        "import runpy, sys; entry = runpy.run_path(sys.argv[1]); "
+        "sys.stderr.write(entry['python_problem']((3, 9, 18, 'final', 0)) or ''); "
+        "sys.exit(entry['main'].__globals__['python_problem']() is not None)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(PLUGIN_DIR / "__main__.py")], env=_clean_env(), capture_output=True
+    )
+    assert result.returncode == 0  # this interpreter is new enough
+    message = result.stderr.decode()
+    assert "needs Python 3.11 or newer" in message and "Python 3.9" in message
 
 
 # -- Construct, as the engine calls it for YAML/TypeScript/Go/... programs ------------------------------

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from components import CognitoIdentityArgs, IdentityProviderArgs, RouteArgs, SecuredHttpApiArgs, __version__
-from components.schema_gen import COMPONENTS, PACKAGE_NAME, SCHEMA_FILE, generate, main, render
+from securedapi import CognitoIdentityArgs, IdentityProviderArgs, RouteArgs, SecuredHttpApiArgs, __version__
+from securedapi.components.schema_gen import COMPONENTS, PACKAGE_NAME, SCHEMA_FILE, generate, main, render
 
 IDENTITY = "securedapi:index:CognitoIdentity"
 API = "securedapi:index:SecuredHttpApi"
@@ -68,9 +68,9 @@ def schema() -> dict[str, Any]:
 
 
 def test_committed_schema_is_current(schema):
-    """Fails when the components' annotations/docstrings change without `python -m components.schema_gen`."""
+    """Fails when the components' annotations/docstrings change without `python -m securedapi.components.schema_gen`."""
     assert SCHEMA_FILE.read_text() == render(schema), (
-        "components/schema.json is stale: run python -m components.schema_gen"
+        "components/schema.json is stale: run python -m securedapi.components.schema_gen"
     )
     assert main(["--check"]) == 0
 
@@ -78,7 +78,7 @@ def test_committed_schema_is_current(schema):
 def test_check_mode_detects_drift(tmp_path, monkeypatch, capsys):
     stale = tmp_path / "schema.json"
     stale.write_text(SCHEMA_FILE.read_text().replace("Id of the HTTP API.", "Id of the API."))
-    monkeypatch.setattr("components.schema_gen.SCHEMA_FILE", stale)
+    monkeypatch.setattr("securedapi.components.schema_gen.SCHEMA_FILE", stale)
     assert main(["--check"]) == 1
     assert "out of date" in capsys.readouterr().err
     assert main([]) == 0

@@ -1,20 +1,23 @@
 """Fixtures for the policy tests: one pack analyzer per session, programs evaluated under mocks."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from policy.check import record
-from policy.engine import PackAnalyzer, Report, parse_policy_config
+from securedapi.gate import record
+from securedapi.policy.config import parse_policy_config
+from securedapi.policy.engine import PackAnalyzer, Report
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
-def analyzer() -> PackAnalyzer:
-    return PackAnalyzer()
+def analyzer() -> Iterator[PackAnalyzer]:
+    """The pack, started once as Pulumi's language host starts it; reconfigured for every evaluation."""
+    with PackAnalyzer() as pack:
+        yield pack
 
 
 @pytest.fixture(scope="session")

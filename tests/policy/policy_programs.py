@@ -6,7 +6,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from policy.engine import Report, Violation
+from securedapi.policy.engine import Report, Violation
 
 CORS = {
     "allow_origins": ["https://app.example.com"],

@@ -8,8 +8,8 @@ import pulumi_aws as aws
 import pytest
 from policy_programs import CORS, authorizer, found, http_api, identity, route
 
-from policy.engine import Report
-from policy.rules.lambda_permissions import whole_api_scope
+from securedapi.policy.engine import Report
+from securedapi.policy.rules.lambda_permissions import whole_api_scope
 
 Evaluate = Callable[..., Report]
 

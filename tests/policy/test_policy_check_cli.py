@@ -1,4 +1,4 @@
-"""python -m policy.check: exit codes, text/JSON/SARIF output, broken programs and configs."""
+"""securedapi gate: exit codes, text/JSON/SARIF output, broken programs and configs."""
 
 import io
 import json
@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from policy.check import PROJECT_DIR, main
+from securedapi.gate import main
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OPEN = str(FIXTURES / "open_route")
@@ -77,7 +79,7 @@ def test_program_that_raises_exits_2_with_file_and_line() -> None:
     code, out, err = run(str(FIXTURES / "raises"))
     assert code == 2 and out == ""
     assert "raises/__main__.py:6: ValueError: the orders table is not configured" in err
-    problem = [line for line in err.splitlines() if not line.startswith("policy.check: note:")]
+    problem = [line for line in err.splitlines() if not line.startswith("securedapi gate: note:")]
     assert "Traceback" not in err and len(problem) == 1  # one paragraph
     code, _out, err = run(str(FIXTURES / "raises"), "--debug")
     assert code == 2 and "Traceback" in err
@@ -136,14 +138,15 @@ def test_preview_flag_runs_with_unknowns() -> None:
 
 @pytest.mark.parametrize("stack", ["prod"])
 def test_project_stack_passes_the_gate(stack: str) -> None:
-    code, out, err = run("--stack", stack)
+    code, out, err = run(str(PROJECT_DIR), "--stack", stack)
     assert code == 0, out + err
 
 
-def test_subprocess_default_project_and_exit_codes() -> None:
+def test_console_script_defaults_to_the_current_directory_and_exit_codes() -> None:
     env_cwd = str(PROJECT_DIR)
+    script = str(Path(sys.executable).parent / "securedapi")
     project = subprocess.run(
-        [sys.executable, "-m", "policy.check", "--format", "json"],
+        [script, "gate", "--format", "json"],
         cwd=env_cwd,
         capture_output=True,
         text=True,
@@ -152,6 +155,6 @@ def test_subprocess_default_project_and_exit_codes() -> None:
     assert project.returncode == 0, project.stderr
     assert json.loads(project.stdout)["resources"] > 20
     failing = subprocess.run(
-        [sys.executable, "-m", "policy.check", OPEN], cwd=env_cwd, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "securedapi", "gate", OPEN], cwd=env_cwd, capture_output=True, text=True, timeout=60
     )
     assert failing.returncode == 1 and "apigw-route-requires-auth" in failing.stdout

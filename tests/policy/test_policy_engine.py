@@ -7,10 +7,11 @@ import pytest
 from policy_programs import Platform, found, route, with_api
 from pulumi_policy import StackValidationArgs
 
-from policy.engine import ConfigError, PackAnalyzer, Report, parse_policy_config
-from policy.exemptions import ExemptionError, parse_public_routes
-from policy.rules import ALL, MANDATORY
-from policy.rules.apigateway import route_requires_auth
+from securedapi.policy.config import ConfigError, parse_policy_config
+from securedapi.policy.engine import PackAnalyzer, Report
+from securedapi.policy.exemptions import ExemptionError, parse_public_routes
+from securedapi.policy.rules import ALL, MANDATORY
+from securedapi.policy.rules.routes import route_requires_auth
 
 ROUTE = "apigw-route-requires-auth"
 OPEN = with_api(lambda api: route("open", api, "GET /items", authorization_type="NONE"))
@@ -140,22 +141,3 @@ def test_malformed_exemption_reaching_the_rule_is_reported_not_ignored() -> None
     assert reported and "reason" in reported[0][0]
     with pytest.raises(ExemptionError, match="never be public"):
         parse_public_routes([{"api": "*", "route": "$default", "reason": "all"}], ROUTE)
-
-
-def test_pack_directory_runs_like_the_pulumi_cli_runs_it(tmp_path: Any) -> None:
-    """`python policy/` (what the Python policy host runs) builds the pack and serves it: it prints its port."""
-    import subprocess
-    import sys
-
-    from policy.engine import PACK_DIR
-
-    process = subprocess.Popen(
-        [sys.executable, "-u", str(PACK_DIR)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        port = process.stdout.readline().strip()
-        assert port.isdigit(), process.stderr.read() if process.stderr else ""
-    finally:
-        process.kill()
-        process.wait(timeout=10)

@@ -18,8 +18,8 @@ from policy_programs import (
     with_api,
 )
 
-from policy.check import record
-from policy.engine import Report
+from securedapi.gate import record
+from securedapi.policy.engine import Report
 
 ROUTE = "apigw-route-requires-auth"
 REST = "apigw-rest-method-requires-auth"
@@ -63,7 +63,7 @@ def test_catch_all_routes_can_never_be_public(evaluate: Evaluate, key: str) -> N
 
 
 def test_catch_all_exemption_is_a_config_error(analyzer: Any) -> None:
-    from policy.engine import ConfigError, parse_policy_config
+    from securedapi.policy.config import ConfigError, parse_policy_config
 
     with pytest.raises(ConfigError, match="can never be public"):
         analyzer.reconcile(
@@ -296,7 +296,7 @@ def test_unknown_source_arn_in_preview_is_not_a_violation(evaluate: Evaluate) ->
 
 def test_secured_http_api_component_stack_passes(evaluate: Evaluate, tmp_path: Any) -> None:
     """The real component: public route with a reason, ANY /{proxy+} JWT route + CORS -> public OPTIONS preflight."""
-    from components import SecuredHttpApi
+    from securedapi import SecuredHttpApi
 
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from components.mockrun import Recording, run_program
+from securedapi.testing import Recording, run_program
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example"
 

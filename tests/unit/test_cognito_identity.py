@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from components import CognitoIdentity
+from securedapi import CognitoIdentity
 from tests.unit.conftest import identity_args
 
 

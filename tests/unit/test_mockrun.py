@@ -5,7 +5,7 @@ import pulumi_aws as aws
 import pytest
 from pulumi.output import Unknown
 
-from components.mockrun import ProgramError, load_project, run_program
+from securedapi.testing import ProgramError, load_project, run_program
 
 
 class Box(pulumi.ComponentResource):

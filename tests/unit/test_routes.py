@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.routes import (
+from securedapi.routes import (
     RouteError,
     match_route,
     parse_route,

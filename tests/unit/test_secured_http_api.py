@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from components import SecuredHttpApi
+from securedapi import SecuredHttpApi
 from tests.unit.conftest import ISSUER, api_args
 
 ROUTE = "aws:apigatewayv2/route:Route"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from components.mockrun import run_program
+from securedapi.testing import run_program
 
 ROOT = Path(__file__).resolve().parents[2]
 

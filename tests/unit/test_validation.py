@@ -2,8 +2,8 @@
 
 import pytest
 
-from components import CognitoIdentity, SecuredHttpApi
-from components.mockrun import ProgramError
+from securedapi import CognitoIdentity, SecuredHttpApi
+from securedapi.testing import ProgramError
 from tests.unit.conftest import api_args, identity_args
 
 H = {"handler": "app.handler"}
