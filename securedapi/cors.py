@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from securedapi.routes import METHODS, Route
-from securedapi.urls import normalize_origin, origin_problem
+from securedapi.urls import normalize_origins, origin_problem
 
 REQUIRED_HEADERS = ("authorization", "content-type")
 _HEADER = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -22,6 +22,24 @@ class CorsError(ValueError):
     def __init__(self, arg: str, message: str) -> None:
         super().__init__(message)
         self.arg = arg
+
+
+def origins(values: Any, arg: str = "cors_origins") -> list[str]:
+    """Validate browser origins and return the one normalized list (:func:`securedapi.urls.normalize_origins`).
+
+    Use it wherever origins are named (the API's CORS, a bucket's CORS rule, ...): S3 matches the
+    ``Origin`` header exactly, so ``http://localhost:5173/`` must become ``http://localhost:5173`` everywhere.
+    Raises :class:`CorsError` naming ``arg``.
+    """
+    if values is None:
+        return []
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise CorsError(arg, f"expected a list of origins, got {values!r}")
+    for origin in values:
+        problem = origin_problem(origin) if isinstance(origin, str) else "must be a string"
+        if problem:
+            raise CorsError(arg, f"{origin!r} {problem}")
+    return normalize_origins(values)
 
 
 def enabled(args: Mapping[str, Any]) -> bool:
@@ -43,14 +61,7 @@ def _header_list(args: Mapping[str, Any], key: str) -> list[str]:
 
 def validate(args: Mapping[str, Any]) -> None:
     """Raise :class:`CorsError` for a bad origin, header, or ``*`` origin together with credentials."""
-    origins = args.get("cors_origins") or []
-    if isinstance(origins, str) or not isinstance(origins, Sequence):
-        raise CorsError("cors_origins", f"expected a list of origins, got {origins!r}")
-    for origin in origins:
-        problem = origin_problem(origin) if isinstance(origin, str) else "must be a string"
-        if problem:
-            raise CorsError("cors_origins", f"{origin!r} {problem}")
-    if "*" in origins and args.get("cors_allow_credentials"):
+    if "*" in origins(args.get("cors_origins")) and args.get("cors_allow_credentials"):
         raise CorsError("cors_allow_credentials", "cannot be true with a '*' origin; list the origins explicitly")
     _header_list(args, "cors_allow_headers")
     _header_list(args, "cors_expose_headers")
@@ -68,7 +79,7 @@ def configuration(args: Mapping[str, Any], routes: Sequence[Route]) -> dict[str,
     """The ``corsConfiguration`` of the HTTP API."""
     headers = list(dict.fromkeys([*REQUIRED_HEADERS, *_header_list(args, "cors_allow_headers")]))
     config: dict[str, Any] = {
-        "allow_origins": [normalize_origin(o) for o in args["cors_origins"]],
+        "allow_origins": normalize_origins(args["cors_origins"]),
         "allow_methods": allowed_methods(routes),
         "allow_headers": headers,
         "allow_credentials": bool(args.get("cors_allow_credentials", False)),

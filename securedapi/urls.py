@@ -5,9 +5,13 @@ Browsers and Cognito treat loopback specially: ``http://localhost`` (and
 callback URL or CORS origin must be https.
 """
 
+import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
 def is_loopback(url: str) -> bool:
@@ -39,6 +43,34 @@ def url_problem(url: str) -> str | None:
     return "must use https (http is allowed only for localhost/127.0.0.1/[::1])"
 
 
+def callback_url_problem(url: str) -> str | None:
+    """Why Cognito would refuse ``url`` as an app client's callback or sign-out URL, or None.
+
+    Cognito requires https "except for http://localhost for testing purposes only" (CreateUserPoolClient,
+    CallbackURLs: https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html):
+    unlike browsers, it does not treat ``127.0.0.1`` or ``[::1]`` as loopback. At most 1024 characters.
+    """
+    problem = url_problem(url)
+    if problem:
+        return problem
+    if len(url) > 1024:
+        return "must be at most 1024 characters (Cognito's limit)"
+    parts = urlsplit(url)
+    if parts.scheme == "http" and parts.hostname != "localhost":
+        return "must use https (Cognito allows http only for http://localhost, not 127.0.0.1 or [::1])"
+    return None
+
+
+def host_problem(name: object) -> str | None:
+    """Why ``name`` is not a DNS host name such as ``api.example.com`` (RFC 1123 labels, at least two), or None."""
+    if not isinstance(name, str) or not name:
+        return "must be a host name such as api.example.com"
+    labels = name.lower().rstrip(".").split(".")
+    if len(name) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        return "must be a host name such as api.example.com (letters, digits and hyphens; no scheme, port or path)"
+    return None
+
+
 def origin_problem(origin: str) -> str | None:
     """Why ``origin`` is not a valid CORS origin (``scheme://host[:port]``), or None."""
     if origin == "*":
@@ -53,5 +85,22 @@ def origin_problem(origin: str) -> str | None:
 
 
 def normalize_origin(origin: str) -> str:
-    """An origin as browsers send it: no trailing slash (``*`` unchanged)."""
-    return origin if origin == "*" else origin.rstrip("/")
+    """An origin exactly as browsers send it in the ``Origin`` header (``*`` unchanged).
+
+    Scheme and host lower-cased, the scheme's default port dropped, no trailing slash:
+    ``HTTPS://App.Example.com:443/`` -> ``https://app.example.com``. S3 compares CORS origins as
+    strings, so an origin that differs from the browser's in any of these never matches there.
+    """
+    if origin == "*":
+        return origin
+    parts = urlsplit(origin.rstrip("/"))
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    return f"{scheme}://{host}" if port is None or port == DEFAULT_PORTS.get(scheme) else f"{scheme}://{host}:{port}"
+
+
+def normalize_origins(origins: Iterable[str]) -> list[str]:
+    """The one list of browser origins: each normalized (:func:`normalize_origin`), duplicates dropped, order kept."""
+    return list(dict.fromkeys(normalize_origin(o) for o in origins))
