@@ -21,8 +21,9 @@ Access patterns: get/delete one of a user's items = GetItem/DeleteItem on ``(pk,
 Query ``pk`` (newest first); the admin list = Query ``byCreated`` on ``gsi1pk = "ITEM"``; the admin delete
 of another user's item = Query ``byCreated`` on ``gsi1pk = "ITEM" AND gsi1sk = <createdAt>#<id>``.
 
-S3 objects live at ``users/<sub>/<id>/<safe filename>``. Uploads use presigned PUT URLs whose signature
-binds the content type and length, so the declared type and size (≤ 10 MiB) are what S3 accepts.
+S3 objects live at ``users/<sub>/<id>/<safe filename>``. Uploads use presigned PUT URLs on the bucket's
+regional virtual-hosted endpoint whose signature binds the content type and length, so the declared type
+and size (≤ 10 MiB) are what S3 accepts.
 
 Cursors are urlsafe base64 (no padding) of the JSON of the last returned item's key; they are decoded
 and checked (shape, formats, owner) before being sent to DynamoDB.
@@ -63,6 +64,23 @@ def _endpoint(service: str) -> str:
     return specific or os.environ.get("AWS_ENDPOINT_URL", "")
 
 
+def s3_addressing(endpoint: str) -> dict[str, str]:
+    """How presigned URLs address the bucket: ``https://<bucket>.s3.<region>.amazonaws.com/<key>`` on AWS.
+
+    The regional virtual-hosted endpoint in every region, us-east-1 included: the global endpoint
+    (``<bucket>.s3.amazonaws.com``) answers requests for a new bucket outside us-east-1 with a
+    307 Temporary Redirect until DNS catches up (up to 24 hours), and a browser's CORS preflight
+    cannot follow a redirect (https://docs.aws.amazon.com/AmazonS3/latest/API/UsingRouting.html,
+    https://repost.aws/knowledge-center/s3-http-307-response). Virtual-hosted style is S3's
+    recommended style (https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html).
+    With an endpoint override (an emulator on loopback, ``AWS_ENDPOINT_URL``) path style is used,
+    since the emulator's host has no bucket subdomains.
+    """
+    if endpoint:
+        return {"addressing_style": "path"}
+    return {"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"}
+
+
 def client(service: str) -> Any:
     """A cached boto3 client for ``service`` in the current region/endpoint (created on first use)."""
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or ""
@@ -80,9 +98,8 @@ def client(service: str) -> Any:
                 "read_timeout": 10,
             }
             if service == "s3":
-                # SigV4 presigning (binds signed headers); path style for emulators on loopback/IP endpoints.
-                options["signature_version"] = "s3v4"
-                options["s3"] = {"addressing_style": "path" if endpoint else "auto"}
+                options["signature_version"] = "s3v4"  # SigV4 presigning: the signature binds the signed headers
+                options["s3"] = s3_addressing(endpoint)
             # boto3 itself honours AWS_ENDPOINT_URL(_<SERVICE>); a fresh Session keeps creation thread-safe.
             cached = boto3.session.Session().client(service, region_name=region or None, config=Config(**options))
             _CLIENTS[cache_key] = cached
