@@ -152,6 +152,12 @@ def parse_route(key: str, spec: Mapping[str, Any], *, require_handler: bool = Tr
         raise RouteError(f"{where}.handler", f"expected 'module.function', got {handler!r}")
     public = spec.get("public")
     if public is not None:
+        if isinstance(public, bool):
+            raise RouteError(
+                f"{where}.public",
+                f"takes the reason this route needs no token, not a boolean (got {public!r}); "
+                "e.g. public: 'uptime checks'",
+            )
         if not isinstance(public, str) or not public.strip():
             raise RouteError(f"{where}.public", "the reason must not be empty (say why this route needs no token)")
         public = public.strip()

@@ -3,16 +3,16 @@
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import NoReturn, Optional, Required, TypedDict, cast
+from typing import Optional, Required, TypedDict, cast
 
 import pulumi
 import pulumi_aws as aws
 
 from securedapi import cors
-from securedapi.components.checks import in_range, is_plain
-from securedapi.routes import Route, RouteError, parse_routes, parse_scopes, preflight_routes
+from securedapi.components.api_checks import validate_api_args
+from securedapi.components.dns import alias_records
+from securedapi.routes import Route
 
-RUNTIMES = ("python3.12", "python3.13", "python3.14")
 ACCESS_LOG_FORMAT = json.dumps(
     {
         "requestId": "$context.requestId",
@@ -79,65 +79,13 @@ class SecuredHttpApiArgs(TypedDict, total=False):
     throttling_rate_limit: float
     """Stage-wide steady-state requests per second. Default: 50."""
     log_retention_days: int
-    """Retention of the access logs and function logs. Default: 30."""
+    """Days to keep the access and function logs: a CloudWatch period (1, 3, 5, 7, 14, 30, ... 3653). Default: 30."""
     custom_domain: str
     """Custom domain for the API (e.g. api.example.com); needs certificate_arn. Default: none."""
     certificate_arn: pulumi.Input[str]
-    """Regional ACM certificate for custom_domain."""
-
-
-def _fail(arg: str, message: str) -> NoReturn:
-    raise ValueError(f"SecuredHttpApi args.{arg}: {message}")
-
-
-def _check_int(args: Mapping[str, object], key: str, low: float, high: float, *, number: bool = False) -> None:
-    value = args.get(key)
-    if value is not None and not in_range(value, low, high, integer=not number):
-        _fail(key, f"must be a number between {low} and {high}, got {value!r}")
-
-
-def validate_api_args(args: SecuredHttpApiArgs) -> list[Route]:
-    """Validate every argument; return the parsed routes (incl. the preflight routes when CORS needs them)."""
-    unknown = set(args) - set(SecuredHttpApiArgs.__annotations__)
-    if unknown:
-        _fail(sorted(unknown)[0], f"unknown argument; expected one of {sorted(SecuredHttpApiArgs.__annotations__)}")
-    for key in ("routes", "code_path", "issuer", "audiences"):
-        if args.get(key) is None:
-            _fail(key, "is required")
-    try:
-        routes = parse_routes(args["routes"])  # type: ignore[arg-type]
-        parse_scopes(args.get("default_scopes"), "default_scopes")
-    except RouteError as exc:
-        raise ValueError(f"SecuredHttpApi args.{exc}") from None
-    issuer = args["issuer"]
-    if is_plain(issuer) and (not isinstance(issuer, str) or not issuer.startswith("https://")):
-        _fail("issuer", f"must be an https URL, got {issuer!r}")
-    audiences = args["audiences"]
-    if isinstance(audiences, str) or not isinstance(audiences, Sequence) or not audiences:
-        _fail("audiences", f"at least one audience (app client id) is required, got {audiences!r}")
-    for audience in audiences:
-        if is_plain(audience) and (not isinstance(audience, str) or not audience or "*" in audience):
-            _fail("audiences", f"invalid audience {audience!r} (a client id, no wildcards)")
-    if args.get("runtime", "python3.12") not in RUNTIMES:
-        _fail("runtime", f"must be one of {', '.join(RUNTIMES)}, got {args.get('runtime')!r}")
-    _check_int(args, "memory_size", 128, 10240)
-    _check_int(args, "timeout", 1, 29)
-    _check_int(args, "cors_max_age", 0, 86400)
-    _check_int(args, "throttling_burst_limit", 0, 5000)
-    _check_int(args, "throttling_rate_limit", 0, 10000, number=True)
-    _check_int(args, "log_retention_days", 1, 3653)
-    try:
-        cors.validate(args)
-    except cors.CorsError as exc:
-        _fail(exc.arg, str(exc))
-    for name in args.get("environment") or {}:
-        if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name) or name.startswith("AWS_") or name == "ROUTE_GROUPS":
-            _fail("environment", f"invalid or reserved variable name {name!r}")
-    if args.get("custom_domain") is not None and args.get("certificate_arn") is None:
-        _fail("certificate_arn", "is required with custom_domain (a regional ACM certificate)")
-    if cors.enabled(args):
-        routes.extend(preflight_routes(routes))
-    return routes
+    """Regional ACM certificate for custom_domain (in the stack's region)."""
+    hosted_zone_id: pulumi.Input[str]
+    """Route 53 hosted zone of custom_domain: its A and AAAA alias records are created. Default: none (DNS is yours)."""
 
 
 def resource_slug(text: str, taken: set[str]) -> str:
@@ -172,6 +120,8 @@ class SecuredHttpApi(pulumi.ComponentResource):
     """Route key -> reason, for every route that needs no token."""
     custom_domain_target: pulumi.Output[Optional[str]]
     """DNS target (regional domain name) for custom_domain, when set."""
+    custom_domain_zone_id: pulumi.Output[Optional[str]]
+    """Route 53 hosted zone id of that target, for an alias record, when custom_domain is set."""
 
     def __init__(self, name: str, args: SecuredHttpApiArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         """Validate ``args`` (``ValueError`` naming the bad arg, before any child exists), then create the children.
@@ -181,7 +131,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
         Routes without scopes accept Cognito ID tokens as well as access tokens: set ``default_scopes``
         (or per-route ``scopes``) to accept access tokens only.
         """
-        routes = validate_api_args(args)
+        routes = validate_api_args(args, SecuredHttpApiArgs.__annotations__, name)
         super().__init__("securedapi:index:SecuredHttpApi", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         retention = args.get("log_retention_days", 30)
@@ -248,24 +198,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
                     opts=child,
                 )
 
-        custom_domain = args.get("custom_domain")
-        self.custom_domain_target = pulumi.Output.from_input(None)
-        if custom_domain:
-            domain = aws.apigatewayv2.DomainName(
-                f"{name}-domain",
-                domain_name=custom_domain,
-                domain_name_configuration={
-                    "certificate_arn": args["certificate_arn"],
-                    "endpoint_type": "REGIONAL",
-                    "security_policy": "TLS_1_2",
-                },
-                opts=child,
-            )
-            aws.apigatewayv2.ApiMapping(
-                f"{name}-mapping", api_id=api.id, domain_name=domain.id, stage=stage.id, opts=child
-            )
-            self.custom_domain_target = domain.domain_name_configuration.target_domain_name
-
+        self._custom_domain(name, args, api, stage)
         self.api_id = api.id
         self.api_url = stage.invoke_url
         self.authorizer_id = authorizer.id
@@ -279,8 +212,44 @@ class SecuredHttpApi(pulumi.ComponentResource):
                 "routes": self.routes,
                 "publicRoutes": self.public_routes,
                 "customDomainTarget": self.custom_domain_target,
+                "customDomainZoneId": self.custom_domain_zone_id,
             }
         )
+
+    def _custom_domain(
+        self, name: str, args: SecuredHttpApiArgs, api: aws.apigatewayv2.Api, stage: aws.apigatewayv2.Stage
+    ) -> None:
+        """The custom domain (regional, TLS 1.2, IPv4 and IPv6), its API mapping and, with a hosted zone, its DNS
+        records; sets the DNS outputs (none without a custom domain)."""
+        self.custom_domain_target = pulumi.Output.from_input(None)
+        self.custom_domain_zone_id = pulumi.Output.from_input(None)
+        custom_domain = args.get("custom_domain")
+        if not custom_domain:
+            return
+        domain = aws.apigatewayv2.DomainName(
+            f"{name}-domain",
+            domain_name=custom_domain,
+            domain_name_configuration={
+                "certificate_arn": args["certificate_arn"],
+                "endpoint_type": "REGIONAL",
+                "security_policy": "TLS_1_2",
+                "ip_address_type": "dualstack",
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.apigatewayv2.ApiMapping(
+            f"{name}-mapping",
+            api_id=api.id,
+            domain_name=domain.id,
+            stage=stage.id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        target = domain.domain_name_configuration.target_domain_name
+        zone_id = domain.domain_name_configuration.hosted_zone_id
+        self.custom_domain_target = target
+        self.custom_domain_zone_id = zone_id
+        if args.get("hosted_zone_id") is not None:
+            alias_records(name, custom_domain, target, zone_id, args["hosted_zone_id"], self)
 
     def _functions(
         self, name: str, args: SecuredHttpApiArgs, routes: list[Route], api: aws.apigatewayv2.Api, retention: int

@@ -89,6 +89,7 @@ class AwsMocks(pulumi.runtime.Mocks):
         elif typ == "aws:cognito/userPoolDomain:UserPoolDomain":
             rid = inputs.get("domain", rid)
             out.setdefault("cloudfrontDistribution", f"d{_short_hash(name, length=13)}.cloudfront.net")
+            out.setdefault("cloudfrontDistributionZoneId", "Z2FDTNDATAQYW2")  # CloudFront's alias zone, fixed
         elif typ == "aws:lambda/function:Function":
             fname = inputs.get("name", auto_name)
             arn = f"arn:aws:lambda:{region}:{account}:function:{fname}"

@@ -124,7 +124,10 @@ def construct(token: str, inputs: dict[str, Any]) -> tuple[Recording, dict[str, 
 
 
 API_INPUTS = {
-    "routes": {"GET /health": {"handler": "api.handler", "public": "uptime checks"}, "GET /x": {"handler": "a.b"}},
+    "routes": {
+        "GET /health": {"handler": "api.handler", "public": "uptime checks"},
+        "GET /x": {"handler": "api.handler"},
+    },
     "codePath": "examples/handlers",
     "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",
     "audiences": ["client"],

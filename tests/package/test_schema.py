@@ -40,11 +40,12 @@ IDENTITY_INPUTS = {
     "passwordMinimumLength": INT, "accessTokenValidityMinutes": INT, "idTokenValidityMinutes": INT,
     "refreshTokenValidityDays": INT, "refreshTokenRotation": BOOL, "resourceServerIdentifier": STR,
     "scopes": mapping(STR), "groups": mapping(STR),
-    "identityProviders": arr("#/types/securedapi:index:IdentityProviderArgs"),
+    "identityProviders": arr("#/types/securedapi:index:IdentityProviderArgs"), "hostedZoneId": STR,
+    "emailSourceArn": STR, "emailFrom": STR, "emailConfigurationSet": STR,
 }  # fmt: skip
 IDENTITY_OUTPUTS = {
     "userPoolId": STR, "userPoolArn": STR, "clientId": STR, "issuer": STR, "jwksUri": STR, "domain": STR,
-    "loginUrl": STR, "tokenEndpoint": STR, "scopes": arr(STR),
+    "loginUrl": STR, "tokenEndpoint": STR, "scopes": arr(STR), "customDomainTarget": STR, "customDomainZoneId": STR,
 }  # fmt: skip
 API_INPUTS = {
     "routes": mapping("#/types/securedapi:index:RouteArgs"), "codePath": STR, "issuer": STR, "audiences": arr(STR),
@@ -52,10 +53,11 @@ API_INPUTS = {
     "memorySize": INT, "timeout": INT, "corsOrigins": arr(STR), "corsAllowHeaders": arr(STR),
     "corsExposeHeaders": arr(STR), "corsAllowCredentials": BOOL, "corsMaxAge": INT, "throttlingBurstLimit": INT,
     "throttlingRateLimit": NUM, "logRetentionDays": INT, "customDomain": STR, "certificateArn": STR,
+    "hostedZoneId": STR,
 }  # fmt: skip
 API_OUTPUTS = {
     "apiId": STR, "apiUrl": STR, "authorizerId": STR, "routes": mapping(STR), "publicRoutes": mapping(STR),
-    "customDomainTarget": STR,
+    "customDomainTarget": STR, "customDomainZoneId": STR,
 }  # fmt: skip
 ROUTE_PROPERTIES = {"handler": STR, "public": STR, "scopes": arr(STR), "groups": arr(STR)}
 IDP_PROPERTIES = {"providerName": STR, "providerType": STR, "providerDetails": mapping(STR),
@@ -123,9 +125,10 @@ def test_required_inputs(schema):
         "providerName",
         "providerType",
     ]
-    # Outputs: all always set except the custom domain target (only with customDomain).
-    assert schema["resources"][API]["required"] == sorted(set(API_OUTPUTS) - {"customDomainTarget"})
-    assert schema["resources"][IDENTITY]["required"] == sorted(IDENTITY_OUTPUTS)
+    # Outputs: all always set except the custom domain's DNS target and zone (only with customDomain).
+    dns = {"customDomainTarget", "customDomainZoneId"}
+    assert schema["resources"][API]["required"] == sorted(set(API_OUTPUTS) - dns)
+    assert schema["resources"][IDENTITY]["required"] == sorted(set(IDENTITY_OUTPUTS) - dns)
 
 
 def test_required_ness_comes_from_the_typeddicts(schema):

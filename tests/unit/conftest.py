@@ -1,6 +1,7 @@
 """Fixtures for the component tests: run a program under mocks and return its recorded graph."""
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -8,12 +9,15 @@ import pytest
 from securedapi.testing import Recording, run_program
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example"
+HANDLERS = str(Path(__file__).resolve().parent / "handlers")
+"""The code directory of the test APIs: app.handler and items.create."""
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
 
 
 def api_args(**overrides: Any) -> dict[str, Any]:
     """Minimal valid SecuredHttpApi args; override any key."""
     args: dict[str, Any] = {
-        "code_path": "lambdas",
+        "code_path": HANDLERS,
         "issuer": ISSUER,
         "audiences": ["client-one"],
         "routes": {

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from securedapi import CognitoIdentity
-from tests.unit.conftest import identity_args
+from tests.unit.conftest import CERTIFICATE, identity_args
 
 
 @pytest.fixture
@@ -110,11 +110,11 @@ def test_outputs_are_wired(graph):
 
 
 def test_custom_domain(record):
-    args = identity_args(custom_domain="auth.example.com", certificate_arn="arn:aws:acm:us-east-1:1:certificate/x")
+    args = identity_args(custom_domain="auth.example.com", certificate_arn=CERTIFICATE)
     del args["domain_prefix"]
     rec = record(lambda: CognitoIdentity("auth", args))
     assert rec.named("auth-domain").inputs["domain"] == "auth.example.com"
-    assert rec.named("auth-domain").inputs["certificateArn"] == "arn:aws:acm:us-east-1:1:certificate/x"
+    assert rec.named("auth-domain").inputs["certificateArn"] == CERTIFICATE
     assert rec.named("auth").outputs["tokenEndpoint"] == "https://auth.example.com/oauth2/token"
 
 

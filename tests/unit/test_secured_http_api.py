@@ -5,7 +5,7 @@ import json
 import pytest
 
 from securedapi import SecuredHttpApi
-from tests.unit.conftest import ISSUER, api_args
+from tests.unit.conftest import CERTIFICATE, ISSUER, api_args
 
 ROUTE = "aws:apigatewayv2/route:Route"
 PERMISSION = "aws:lambda/permission:Permission"
@@ -200,11 +200,7 @@ def test_role_is_least_privilege(graph):
 
 
 def test_custom_domain_maps_the_stage(record):
-    rec = record(
-        lambda: SecuredHttpApi(
-            "web", api_args(custom_domain="api.example.com", certificate_arn="arn:aws:acm:us-east-1:1:certificate/x")
-        )
-    )
+    rec = record(lambda: SecuredHttpApi("web", api_args(custom_domain="api.example.com", certificate_arn=CERTIFICATE)))
     domain = rec.named("web-domain")
     mapping = rec.named("web-mapping")
     assert domain.inputs["domainNameConfiguration"]["endpointType"] == "REGIONAL"

@@ -110,7 +110,7 @@ IDENTITY_CASES = [
                 {"provider_name": "okta", "provider_type": "SAML", "provider_details": {"MetadataURL": "https://x/m"}},
             ]
         ),
-        r"identity_providers\[1\].provider_name: must be a non-empty name, unique regardless of case",
+        r"identity_providers\[1\].provider_name: must be a non-empty name.*unique regardless of case",
     ),
     (
         "bad idp type",
