@@ -6,12 +6,29 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from securedapi import CognitoIdentity, SecuredHttpApi
+from securedapi import CognitoIdentity, SecuredHttpApi, cors
+from securedapi.components.stack_config import check_stack_config
+
+check_stack_config()  # an undeclared or mistyped key in Pulumi.<stack>.yaml stops here, before any resource
 
 config = pulumi.Config()
 deletion_protection = config.get_bool("deletionProtection", True)
 require_scopes = config.get_bool("requireScopes", False)
-cors_origins: list[str] = config.get_object("corsOrigins") or []
+hosted_zone = {"hosted_zone_id": config.get("hostedZoneId")} if config.get("hostedZoneId") else {}
+try:
+    # The one origin list: the API's CORS and the bucket's CORS name exactly the origins browsers send.
+    cors_origins = cors.origins(config.get_object("corsOrigins") or [])
+except cors.CorsError as exc:
+    raise ValueError(f"securedapi:corsOrigins: {exc}") from None
+email = {
+    arg: config.get(key)
+    for arg, key in (
+        ("email_source_arn", "emailSourceArn"),
+        ("email_from", "emailFrom"),
+        ("email_configuration_set", "emailConfigurationSet"),
+    )
+    if config.get(key)
+}
 
 identity = CognitoIdentity(
     "dashboard-identity",
@@ -19,10 +36,15 @@ identity = CognitoIdentity(
         "callback_urls": config.require_object("callbackUrls"),
         "logout_urls": config.get_object("logoutUrls") or [],
         **(
-            {"custom_domain": config.require("customDomain"), "certificate_arn": config.require("certificateArn")}
+            {
+                "custom_domain": config.require("customDomain"),
+                "certificate_arn": config.require("certificateArn"),
+                **hosted_zone,
+            }
             if config.get("customDomain")
             else {"domain_prefix": config.require("domainPrefix")}
         ),
+        **email,
         "mfa": config.get("mfa", "OPTIONAL"),
         "feature_plan": config.get("featurePlan", "ESSENTIALS"),
         "threat_protection": config.get("threatProtection", "OFF"),
@@ -113,7 +135,11 @@ api = SecuredHttpApi(
         "throttling_rate_limit": config.get_int("throttlingRateLimit", 50),
         "log_retention_days": config.get_int("logRetentionDays", 30),
         **(
-            {"custom_domain": config.require("apiDomain"), "certificate_arn": config.require("apiCertificateArn")}
+            {
+                "custom_domain": config.require("apiDomain"),
+                "certificate_arn": config.require("apiCertificateArn"),
+                **hosted_zone,
+            }
             if config.get("apiDomain")
             else {}
         ),
@@ -130,3 +156,9 @@ pulumi.export("tokenEndpoint", identity.token_endpoint)
 pulumi.export("publicRoutes", api.public_routes)
 pulumi.export("tableName", table.name)
 pulumi.export("bucketName", bucket.bucket)
+pulumi.export("corsOrigins", cors_origins)
+# DNS targets of the custom domains (none without them): alias records point the names here.
+pulumi.export("apiDomainTarget", api.custom_domain_target)
+pulumi.export("apiDomainZoneId", api.custom_domain_zone_id)
+pulumi.export("loginDomainTarget", identity.custom_domain_target)
+pulumi.export("loginDomainZoneId", identity.custom_domain_zone_id)

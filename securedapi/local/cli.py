@@ -110,9 +110,13 @@ def serve_main(argv: list[str]) -> int:
         return 0
     except Exception as exc:
         stack.stop()
+        from securedapi.components.stack_config import StackConfigError
         from securedapi.local.model import ModelError
         from securedapi.testing import ProgramError
 
+        if isinstance(exc, StackConfigError):  # the stack's config is wrong: bad usage, like the gate's exit 2
+            print_error(f"the stack's configuration is broken: {exc}")
+            return 2
         if isinstance(exc, ProgramError | ModelError):
             print_error(f"the program cannot run locally: {exc}")
             return 1
