@@ -9,13 +9,14 @@ import hashlib
 import hmac
 import json
 import os
+import uuid
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 import requests
-from dashboard import ids
+from dashboard import ids, storage
 
-from .conftest import Backend, make_event
+from .conftest import Aws, Backend, create_table, make_event
 
 
 def sigv4_query_signature(method: str, url: str, headers: dict[str, str], secret: str) -> str:
@@ -119,3 +120,36 @@ def test_created_at_matches_the_id(backend: Backend) -> None:
     got = backend.call(make_event("GET /metadata/{id}", path={"id": item["id"]})).body
     assert got["createdAt"] == ids.created_at(item["id"])
     assert json.dumps(got["createdAt"]).endswith('Z"')
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_upload_url_uses_the_buckets_regional_virtual_hosted_endpoint(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch, region: str
+) -> None:
+    """``<bucket>.s3.<region>.amazonaws.com``, never the global ``<bucket>.s3.amazonaws.com``: a new bucket outside
+    us-east-1 answers the global name with a 307 redirect, which a browser's preflight cannot follow
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/UsingRouting.html); us-east-1 gets its regional name too."""
+    monkeypatch.setenv("AWS_REGION", region)
+    suffix = uuid.uuid4().hex[:12]
+    table, bucket = f"metadata-{suffix}", f"uploads-{suffix}"
+    create_table(table)
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    storage.client("s3").create_bucket(Bucket=bucket, **location)
+    monkeypatch.setenv("TABLE_NAME", table)
+    monkeypatch.setenv("BUCKET_NAME", bucket)
+    item = Backend(table, bucket, monkeypatch, aws).upload("user-a", content_type="text/plain", size=6)
+    url = urlsplit(item["uploadUrl"])
+    assert (url.scheme, url.hostname, url.path) == ("https", f"{bucket}.s3.{region}.amazonaws.com", "/" + item["key"])
+    assert dict(parse_qsl(url.query))["X-Amz-Credential"].split("/")[2] == region  # signed for the bucket's region
+    response = requests.put(item["uploadUrl"], data=b"hello!", headers={"Content-Type": "text/plain"}, timeout=5)
+    assert response.status_code == 200
+    assert storage.client("s3").head_object(Bucket=bucket, Key=item["key"])["ContentLength"] == 6
+
+
+def test_with_an_endpoint_override_the_upload_url_is_path_style_on_it(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local stack points the functions at its emulator (``AWS_ENDPOINT_URL``): uploads go there, path style."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
+    url = urlsplit(storage.Store("table", "uploads-local").presign_put("users/a/b.txt", "text/plain", 6, 300))
+    assert (url.scheme, url.netloc, url.path) == ("http", "127.0.0.1:5000", "/uploads-local/users/a/b.txt")

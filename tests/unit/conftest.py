@@ -47,3 +47,31 @@ def identity_args(**overrides: Any) -> dict[str, Any]:
 def record() -> Callable[[Callable[[], Any]], Recording]:
     """Run a callable program under AWS-shaped mocks (fresh event loop and runtime settings each time)."""
     return lambda program: run_program(program, project="test", stack="unit")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_CONFIG = """config:
+  aws:region: us-east-1
+  securedapi:callbackUrls:
+    - http://localhost:5173/callback
+  securedapi:domainPrefix: securedapi-test-dashboard
+"""
+"""A minimal stack file of the dashboard stack; tests append the keys they are about."""
+
+
+@pytest.fixture
+def dashboard_copy(tmp_path: Path) -> Callable[[str, str], Path]:
+    """The dashboard stack's program in a fresh directory with one extra stack file: ``copy(stack, yaml)``.
+
+    ``__main__.py`` and ``Pulumi.yaml`` are copied (the program and its declared config), ``lambdas`` linked.
+    """
+
+    def copy(stack: str, text: str) -> Path:
+        for name in ("__main__.py", "Pulumi.yaml"):
+            (tmp_path / name).write_text((ROOT / name).read_text())
+        if not (tmp_path / "lambdas").exists():
+            (tmp_path / "lambdas").symlink_to(ROOT / "lambdas", target_is_directory=True)
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text(text)
+        return tmp_path
+
+    return copy
