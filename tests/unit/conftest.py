@@ -1,5 +1,6 @@
 """Fixtures for the component tests: run a program under mocks and return its recorded graph."""
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,14 @@ def record() -> Callable[[Callable[[], Any]], Recording]:
 
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@functools.cache
+def dashboard(stack: str) -> Recording:
+    """The project's own stack recorded once per test session (read-only: share it, do not mutate it)."""
+    return run_program(ROOT, stack=stack)
+
+
 DEV_CONFIG = """config:
   aws:region: us-east-1
   securedapi:callbackUrls:

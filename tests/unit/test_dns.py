@@ -3,8 +3,7 @@
 import pytest
 
 from securedapi import CognitoIdentity, SecuredHttpApi
-from securedapi.testing import record
-from tests.unit.conftest import CERTIFICATE, ROOT, api_args, identity_args
+from tests.unit.conftest import CERTIFICATE, api_args, dashboard, identity_args
 
 RECORD = "aws:route53/record:Record"
 ZONE = "Z0123456789EXAMPLE0AB"
@@ -93,7 +92,7 @@ def test_a_hosted_zone_needs_a_custom_domain_and_a_zone_id(record, build, messag
 
 
 def test_dashboard_stack_exports_the_dns_targets_and_creates_the_records():
-    prod = record(ROOT, stack="prod")
+    prod = dashboard("prod")
     api_domain = prod.named("dashboard-api-domain").outputs["domainNameConfiguration"]
     login = prod.named("dashboard-identity-domain").outputs
     assert prod.outputs["apiDomainTarget"] == api_domain["targetDomainName"]
@@ -103,6 +102,6 @@ def test_dashboard_stack_exports_the_dns_targets_and_creates_the_records():
     names = {(r.inputs["name"], r.inputs["type"], r.inputs["zoneId"]) for r in prod.of_type(RECORD)}
     zone = prod.config["securedapi:hostedZoneId"]
     assert names == {(d, t, zone) for d in ("api.example.com", "auth.example.com") for t in ("A", "AAAA")}
-    dev = record(ROOT, stack="dev")  # prefix domain, no API domain: no targets, no records
+    dev = dashboard("dev")  # prefix domain, no API domain: no targets, no records
     assert not {"apiDomainTarget", "loginDomainTarget"} & {k for k, v in dev.outputs.items() if v}
     assert dev.of_type(RECORD) == []

@@ -3,8 +3,7 @@
 import pytest
 
 from securedapi import CognitoIdentity
-from securedapi.testing import record
-from tests.unit.conftest import ROOT, identity_args
+from tests.unit.conftest import dashboard, identity_args
 from tests.unit.test_validation import assert_rejected_before_any_resource
 
 DOMAIN_IDENTITY = "arn:aws:ses:eu-west-1:123456789012:identity/example.com"
@@ -68,10 +67,10 @@ def test_bad_email_settings_are_refused_before_any_resource(record, overrides, m
 
 
 def test_prod_stack_sends_through_ses():
-    prod = record(ROOT, stack="prod")
+    prod = dashboard("prod")
     email = prod.named("dashboard-identity-pool").inputs["emailConfiguration"]
     assert email["emailSendingAccount"] == "DEVELOPER"
     assert email["sourceArn"] == prod.config["securedapi:emailSourceArn"]
     assert email["fromEmailAddress"] == prod.config["securedapi:emailFrom"]
-    dev = record(ROOT, stack="dev")
+    dev = dashboard("dev")
     assert "emailConfiguration" not in dev.named("dashboard-identity-pool").inputs

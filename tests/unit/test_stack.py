@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from securedapi.testing import run_program
+from tests.unit.conftest import dashboard
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def stack(request):
-    return run_program(ROOT, stack=request.param)
+    return dashboard(request.param)
 
 
 def test_exports(stack):
