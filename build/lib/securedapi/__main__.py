@@ -1,0 +1,7 @@
+"""``python -m securedapi``: the same as the ``securedapi`` command."""
+
+import sys
+
+from securedapi.cli import main
+
+sys.exit(main())

@@ -1,0 +1,363 @@
+"""SecuredHttpApi: an API Gateway HTTP API whose routes are JWT-protected unless declared public with a reason."""
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import NoReturn, Optional, Required, TypedDict, cast
+
+import pulumi
+import pulumi_aws as aws
+
+from securedapi import cors
+from securedapi.components.checks import in_range, is_plain
+from securedapi.routes import Route, RouteError, parse_routes, parse_scopes, preflight_routes
+
+RUNTIMES = ("python3.12", "python3.13", "python3.14")
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "routeKey": "$context.routeKey",
+        "status": "$context.status",
+        "sub": "$context.authorizer.claims.sub",
+        "authorizerError": "$context.authorizer.error",
+        "integrationError": "$context.integrationErrorMessage",
+        "ip": "$context.identity.sourceIp",
+        "requestTime": "$context.requestTime",
+        "responseLatency": "$context.responseLatency",
+    }
+)
+
+
+class RouteArgs(TypedDict, total=False):
+    """One route of the API. The key of the ``routes`` mapping is the route key, e.g. "GET /items/{id}"."""
+
+    handler: Required[str]
+    """Lambda handler as "module.function" inside code_path, e.g. "app.handler". Required."""
+    public: str
+    """Reason this route needs no token (e.g. "uptime checks"). Omit for JWT-protected (the default)."""
+    scopes: Sequence[str]
+    """OAuth scopes the access token must carry (any one of them). Default: default_scopes."""
+    groups: Sequence[str]
+    """Cognito groups allowed to call the route (any one); enforced by the backend from cognito:groups."""
+
+
+class SecuredHttpApiArgs(TypedDict, total=False):
+    """Arguments of :class:`SecuredHttpApi`. ``routes``, ``code_path``, ``issuer`` and ``audiences`` are required."""
+
+    routes: Required[Mapping[str, RouteArgs]]
+    """Route key -> route. Every route requires a valid JWT unless it is declared public with a reason."""
+    code_path: Required[str]
+    """Directory holding the Lambda handler modules (packaged as one archive)."""
+    issuer: Required[pulumi.Input[str]]
+    """JWT issuer, https only (CognitoIdentity.issuer)."""
+    audiences: Required[Sequence[pulumi.Input[str]]]
+    """Accepted audiences: app client ids (CognitoIdentity.client_id). Several clients may be listed."""
+    default_scopes: Sequence[str]
+    """Scopes for JWT routes that declare none; set them to refuse Cognito ID tokens. Default: none."""
+    environment: Mapping[str, pulumi.Input[str]]
+    """Environment variables of every function (e.g. table and bucket names)."""
+    policy_documents: Sequence[pulumi.Input[str]]
+    """IAM policy documents (JSON) granted to the functions' role, e.g. access to a table. Default: none."""
+    runtime: str
+    """Lambda runtime. Default: python3.12."""
+    memory_size: int
+    """Function memory in MB, 128..10240. Default: 256."""
+    timeout: int
+    """Function timeout in seconds, 1..29 (API Gateway waits 30 s at most). Default: 10."""
+    cors_origins: Sequence[str]
+    """Allowed browser origins (scheme://host[:port]). Default: none (CORS off)."""
+    cors_allow_headers: Sequence[str]
+    """Extra request headers to allow; authorization and content-type are always allowed. Never "*"."""
+    cors_expose_headers: Sequence[str]
+    """Response headers browsers may read. Default: none."""
+    cors_allow_credentials: bool
+    """Allow cookies/credentials on cross-origin requests. Not allowed with a "*" origin. Default: false."""
+    cors_max_age: int
+    """Seconds browsers may cache a preflight, 0..86400. Default: 600."""
+    throttling_burst_limit: int
+    """Stage-wide burst limit. Default: 100."""
+    throttling_rate_limit: float
+    """Stage-wide steady-state requests per second. Default: 50."""
+    log_retention_days: int
+    """Retention of the access logs and function logs. Default: 30."""
+    custom_domain: str
+    """Custom domain for the API (e.g. api.example.com); needs certificate_arn. Default: none."""
+    certificate_arn: pulumi.Input[str]
+    """Regional ACM certificate for custom_domain."""
+
+
+def _fail(arg: str, message: str) -> NoReturn:
+    raise ValueError(f"SecuredHttpApi args.{arg}: {message}")
+
+
+def _check_int(args: Mapping[str, object], key: str, low: float, high: float, *, number: bool = False) -> None:
+    value = args.get(key)
+    if value is not None and not in_range(value, low, high, integer=not number):
+        _fail(key, f"must be a number between {low} and {high}, got {value!r}")
+
+
+def validate_api_args(args: SecuredHttpApiArgs) -> list[Route]:
+    """Validate every argument; return the parsed routes (incl. the preflight routes when CORS needs them)."""
+    unknown = set(args) - set(SecuredHttpApiArgs.__annotations__)
+    if unknown:
+        _fail(sorted(unknown)[0], f"unknown argument; expected one of {sorted(SecuredHttpApiArgs.__annotations__)}")
+    for key in ("routes", "code_path", "issuer", "audiences"):
+        if args.get(key) is None:
+            _fail(key, "is required")
+    try:
+        routes = parse_routes(args["routes"])  # type: ignore[arg-type]
+        parse_scopes(args.get("default_scopes"), "default_scopes")
+    except RouteError as exc:
+        raise ValueError(f"SecuredHttpApi args.{exc}") from None
+    issuer = args["issuer"]
+    if is_plain(issuer) and (not isinstance(issuer, str) or not issuer.startswith("https://")):
+        _fail("issuer", f"must be an https URL, got {issuer!r}")
+    audiences = args["audiences"]
+    if isinstance(audiences, str) or not isinstance(audiences, Sequence) or not audiences:
+        _fail("audiences", f"at least one audience (app client id) is required, got {audiences!r}")
+    for audience in audiences:
+        if is_plain(audience) and (not isinstance(audience, str) or not audience or "*" in audience):
+            _fail("audiences", f"invalid audience {audience!r} (a client id, no wildcards)")
+    if args.get("runtime", "python3.12") not in RUNTIMES:
+        _fail("runtime", f"must be one of {', '.join(RUNTIMES)}, got {args.get('runtime')!r}")
+    _check_int(args, "memory_size", 128, 10240)
+    _check_int(args, "timeout", 1, 29)
+    _check_int(args, "cors_max_age", 0, 86400)
+    _check_int(args, "throttling_burst_limit", 0, 5000)
+    _check_int(args, "throttling_rate_limit", 0, 10000, number=True)
+    _check_int(args, "log_retention_days", 1, 3653)
+    try:
+        cors.validate(args)
+    except cors.CorsError as exc:
+        _fail(exc.arg, str(exc))
+    for name in args.get("environment") or {}:
+        if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", name) or name.startswith("AWS_") or name == "ROUTE_GROUPS":
+            _fail("environment", f"invalid or reserved variable name {name!r}")
+    if args.get("custom_domain") is not None and args.get("certificate_arn") is None:
+        _fail("certificate_arn", "is required with custom_domain (a regional ACM certificate)")
+    if cors.enabled(args):
+        routes.extend(preflight_routes(routes))
+    return routes
+
+
+def resource_slug(text: str, taken: set[str]) -> str:
+    """A readable, unique logical-name suffix for a route key or handler ("GET /a/{id}" -> "get-a-id")."""
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower().replace("$", "")).strip("-") or "root"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _route_source_arn(execution_arn: pulumi.Output[str], permission_path: str) -> pulumi.Output[str]:
+    """``{executionArn}/*/{METHOD}{path}``: the invoke permission is scoped to one route of this API (any stage)."""
+    return execution_arn.apply(lambda arn: f"{arn}/*/{permission_path}")
+
+
+class SecuredHttpApi(pulumi.ComponentResource):
+    """An HTTP API whose routes need a valid JWT unless declared public with a reason, backed by Lambda."""
+
+    # The class docstring is the schema description: keep it on one line (see CognitoIdentity).
+
+    api_id: pulumi.Output[str]
+    """Id of the HTTP API."""
+    api_url: pulumi.Output[str]
+    """Invoke URL of the $default stage."""
+    authorizer_id: pulumi.Output[str]
+    """Id of the JWT authorizer."""
+    routes: pulumi.Output[dict[str, str]]
+    """Route key -> authorization type ("JWT" or "NONE"), preflight routes included."""
+    public_routes: pulumi.Output[dict[str, str]]
+    """Route key -> reason, for every route that needs no token."""
+    custom_domain_target: pulumi.Output[Optional[str]]
+    """DNS target (regional domain name) for custom_domain, when set."""
+
+    def __init__(self, name: str, args: SecuredHttpApiArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        """Validate ``args`` (``ValueError`` naming the bad arg, before any child exists), then create the children.
+
+        One JWT authorizer, default-deny routes, Lambda integrations (payload 2.0), invoke permissions
+        scoped to method and route, CORS that allows Authorization explicitly, access logs, throttling.
+        Routes without scopes accept Cognito ID tokens as well as access tokens: set ``default_scopes``
+        (or per-route ``scopes``) to accept access tokens only.
+        """
+        routes = validate_api_args(args)
+        super().__init__("securedapi:index:SecuredHttpApi", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        retention = args.get("log_retention_days", 30)
+        default_scopes = list(args.get("default_scopes") or [])
+
+        cors_configuration = (
+            cast(aws.apigatewayv2.ApiCorsConfigurationArgsDict, cors.configuration(args, routes))
+            if cors.enabled(args)
+            else None
+        )
+        api = aws.apigatewayv2.Api(
+            f"{name}-api", protocol_type="HTTP", cors_configuration=cors_configuration, opts=child
+        )
+        access_logs = aws.cloudwatch.LogGroup(f"{name}-access-logs", retention_in_days=retention, opts=child)
+        stage = aws.apigatewayv2.Stage(
+            f"{name}-stage",
+            api_id=api.id,
+            name="$default",
+            auto_deploy=True,
+            access_log_settings={"destination_arn": access_logs.arn, "format": ACCESS_LOG_FORMAT},
+            default_route_settings={
+                "throttling_burst_limit": args.get("throttling_burst_limit", 100),
+                "throttling_rate_limit": args.get("throttling_rate_limit", 50),
+            },
+            opts=child,
+        )
+        authorizer = aws.apigatewayv2.Authorizer(
+            f"{name}-authorizer",
+            api_id=api.id,
+            authorizer_type="JWT",
+            identity_sources=["$request.header.Authorization"],
+            jwt_configuration={"issuer": args["issuer"], "audiences": list(args["audiences"])},
+            name=f"{name}-jwt",
+            opts=child,
+        )
+
+        integrations = self._functions(name, args, routes, api, retention)
+        targets = {
+            handler: integration.id.apply(lambda i: f"integrations/{i}")
+            for handler, (integration, _) in integrations.items()
+        }
+        taken: set[str] = set()
+        for route in routes:
+            slug = resource_slug(route.key, taken)
+            scopes = list(route.scopes) or ([] if route.is_public else default_scopes)
+            integration = integrations.get(route.handler or "")
+            aws.apigatewayv2.Route(
+                f"{name}-route-{slug}",
+                api_id=api.id,
+                route_key=route.key,
+                target=targets[route.handler] if integration and route.handler else None,
+                authorization_type="NONE" if route.is_public else "JWT",
+                authorizer_id=None if route.is_public else authorizer.id,
+                authorization_scopes=scopes or None,
+                opts=child,
+            )
+            if integration:
+                aws.lambda_.Permission(
+                    f"{name}-permission-{slug}",
+                    action="lambda:InvokeFunction",
+                    function=integration[1].name,
+                    principal="apigateway.amazonaws.com",
+                    source_arn=_route_source_arn(api.execution_arn, route.permission_path),
+                    opts=child,
+                )
+
+        custom_domain = args.get("custom_domain")
+        self.custom_domain_target = pulumi.Output.from_input(None)
+        if custom_domain:
+            domain = aws.apigatewayv2.DomainName(
+                f"{name}-domain",
+                domain_name=custom_domain,
+                domain_name_configuration={
+                    "certificate_arn": args["certificate_arn"],
+                    "endpoint_type": "REGIONAL",
+                    "security_policy": "TLS_1_2",
+                },
+                opts=child,
+            )
+            aws.apigatewayv2.ApiMapping(
+                f"{name}-mapping", api_id=api.id, domain_name=domain.id, stage=stage.id, opts=child
+            )
+            self.custom_domain_target = domain.domain_name_configuration.target_domain_name
+
+        self.api_id = api.id
+        self.api_url = stage.invoke_url
+        self.authorizer_id = authorizer.id
+        self.routes = pulumi.Output.from_input({r.key: "NONE" if r.is_public else "JWT" for r in routes})
+        self.public_routes = pulumi.Output.from_input({r.key: r.public for r in routes if r.public})
+        self.register_outputs(
+            {
+                "apiId": self.api_id,
+                "apiUrl": self.api_url,
+                "authorizerId": self.authorizer_id,
+                "routes": self.routes,
+                "publicRoutes": self.public_routes,
+                "customDomainTarget": self.custom_domain_target,
+            }
+        )
+
+    def _functions(
+        self, name: str, args: SecuredHttpApiArgs, routes: list[Route], api: aws.apigatewayv2.Api, retention: int
+    ) -> dict[str, tuple[aws.apigatewayv2.Integration, aws.lambda_.Function]]:
+        """One role for the API, one function + log group + integration per distinct handler."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        for i, document in enumerate(args.get("policy_documents") or []):
+            aws.iam.RolePolicy(f"{name}-role-policy-{i}", role=role.id, policy=document, opts=child)
+        code = pulumi.FileArchive(args["code_path"])
+        environment = dict(args.get("environment") or {})
+        handlers = sorted({r.handler for r in routes if r.handler})
+        taken: set[str] = set()
+        result: dict[str, tuple[aws.apigatewayv2.Integration, aws.lambda_.Function]] = {}
+        log_arns = []
+        for handler in handlers:
+            slug = resource_slug(handler, taken)
+            logs = aws.cloudwatch.LogGroup(f"{name}-fn-{slug}-logs", retention_in_days=retention, opts=child)
+            log_arns.append(logs.arn)
+            groups = {r.key: list(r.groups) for r in routes if r.handler == handler and r.groups}
+            variables = {**environment, **({"ROUTE_GROUPS": json.dumps(groups, sort_keys=True)} if groups else {})}
+            function = aws.lambda_.Function(
+                f"{name}-fn-{slug}",
+                role=role.arn,
+                runtime=args.get("runtime", "python3.12"),
+                handler=handler,
+                code=code,
+                memory_size=args.get("memory_size", 256),
+                timeout=args.get("timeout", 10),
+                architectures=["arm64"],
+                environment={"variables": variables} if variables else None,
+                logging_config={"log_format": "JSON", "log_group": logs.name},
+                opts=child,
+            )
+            integration = aws.apigatewayv2.Integration(
+                f"{name}-integration-{slug}",
+                api_id=api.id,
+                integration_type="AWS_PROXY",
+                integration_method="POST",
+                integration_uri=function.invoke_arn,
+                payload_format_version="2.0",
+                timeout_milliseconds=30000,
+                opts=child,
+            )
+            result[handler] = (integration, function)
+        aws.iam.RolePolicy(
+            f"{name}-role-logs",
+            role=role.id,
+            policy=pulumi.Output.all(*log_arns).apply(
+                lambda arns: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": [f"{arn}:*" for arn in arns],
+                            }
+                        ],
+                    }
+                )
+            ),
+            opts=child,
+        )
+        return result

@@ -1,0 +1,125 @@
+"""``securedapi local``: start the embedded local stack; ``securedapi token --user NAME``: print a token.
+
+Exit codes: 0 clean stop (Ctrl-C), 1 the program/model or the token flow failed, 2 bad usage or a
+port already in use (nothing was started).
+"""
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from securedapi.local.stack import DEFAULT_STATE_DIR, print_error
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="securedapi local",
+        description="Run the project's Pulumi program against a local AWS emulator (moto) and serve its "
+        "HTTP API like API Gateway. `securedapi token --user NAME` prints a token for curl.",
+    )
+    parser.add_argument("--api-port", type=int, default=3000, help="port of the API (default 3000)")
+    parser.add_argument("--aws-port", type=int, default=5000, help="port of the AWS emulator (default 5000)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml config is used (default dev)")
+    parser.add_argument(
+        "--program", type=Path, default=Path("."), help="Pulumi program directory (default: the current directory)"
+    )
+    parser.add_argument(
+        "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where outputs.json is written (default .local)"
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+    return parser
+
+
+def _token_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="securedapi token",
+        description="Sign up/confirm/sign in a user of the running local stack's user pool (the Cognito CLI "
+        "flow against the emulator) and print its access token (or ID token).",
+    )
+    parser.add_argument("--user", required=True, help="user name; 'alice' becomes alice@example.com on email pools")
+    parser.add_argument("--password", default=None, help="password (default: a fixed local password)")
+    parser.add_argument("--group", action="append", default=[], help="add the user to this group (repeatable)")
+    parser.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        help="custom scope for the access token, e.g. dashboard/api (repeatable; must be allowed "
+        "for the app client); emulates the managed-login code flow",
+    )
+    parser.add_argument("--id-token", action="store_true", help="print the ID token instead of the access token")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help="where the running stack wrote outputs.json (default .local)",
+    )
+    return parser
+
+
+def token_main(argv: list[str]) -> int:
+    from securedapi.local.tokens import DEFAULT_PASSWORD, TokenCliError, get_tokens, read_outputs, scoped_access_token
+
+    args = _token_parser().parse_args(argv)
+    if args.scope and args.id_token:
+        print_error("--scope applies to access tokens; drop --id-token")
+        return 2
+    try:
+        outputs = read_outputs(args.state_dir)
+        tokens = get_tokens(outputs, args.user, args.password or DEFAULT_PASSWORD, tuple(args.group))
+        token = tokens.id_token if args.id_token else tokens.access_token
+        if args.scope:
+            token = scoped_access_token(outputs, token, args.scope)
+    except TokenCliError as exc:
+        print_error(str(exc))
+        return 1
+    kind = "ID" if args.id_token else "access"
+    scopes = f" with scope {' '.join(args.scope)}" if args.scope else ""
+    print(f"# {tokens.username}: {kind} token{scopes}, valid {tokens.expires_in} s", file=sys.stderr)
+    print(token)
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve_main(argv: list[str]) -> int:
+    from securedapi.local.emulator import PortInUseError
+    from securedapi.local.stack import LocalStack
+
+    args = _serve_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly while starting up, too
+    stack = LocalStack(
+        program_dir=args.program.resolve(),
+        stack=args.stack,
+        host=args.host,
+        api_port=args.api_port,
+        aws_port=args.aws_port,
+        state_dir=args.state_dir,
+        access_log=args.access_log,
+    )
+    try:
+        stack.prepare()
+    except PortInUseError as exc:
+        print_error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        stack.stop()
+        return 0
+    except Exception as exc:
+        stack.stop()
+        from securedapi.local.model import ModelError
+        from securedapi.testing import ProgramError
+
+        if isinstance(exc, ProgramError | ModelError):
+            print_error(f"the program cannot run locally: {exc}")
+            return 1
+        raise
+    try:
+        stack.serve()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    print("Local stack stopped.", flush=True)
+    return 0

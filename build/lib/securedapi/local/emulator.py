@@ -1,0 +1,169 @@
+"""The AWS emulator: a moto server on loopback, and the environment that points boto3 at it."""
+
+import errno
+import json
+import logging
+import os
+import socket
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+class PortInUseError(RuntimeError):
+    """A port the local stack needs is already taken."""
+
+    def __init__(self, host: str, port: int, what: str) -> None:
+        super().__init__(
+            f"{what} port {port} on {host} is already in use; stop whatever uses it or pass "
+            f"--{'api' if what == 'API' else 'aws'}-port with a free port"
+        )
+        self.host = host
+        self.port = port
+
+
+def check_ports_free(host: str, ports: Iterable[tuple[str, int]]) -> None:
+    """Raise :class:`PortInUseError` for the first port that cannot be bound (checked before starting anything)."""
+    for what, port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError as exc:
+                if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                    raise PortInUseError(host, port, what) from None
+                raise
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free right now (for tests and benchmarks)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def aws_environment(endpoint_url: str, region: str) -> dict[str, str]:
+    """Variables that make boto3 (mocks, handlers, the token CLI) talk to the emulator with fake credentials."""
+    return {
+        **FAKE_CREDENTIALS,
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+def apply_environment(variables: Mapping[str, str]) -> None:
+    """Set process-wide environment variables (the local stack owns its process)."""
+    os.environ.update(variables)
+    # Never pick up a developer's real profile or config by accident.
+    os.environ.pop("AWS_PROFILE", None)
+
+
+class Emulator:
+    """A moto server (``ThreadedMotoServer``) on ``host:port``, quiet, started and stopped explicitly,
+    with the local scoped-token endpoint (:class:`ScopedTokenApp`)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
+        self.host = host
+        self.port = port
+        self._server: object | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
+
+        class _Server(ThreadedMotoServer):
+            """moto's ThreadedMotoServer with :class:`ScopedTokenApp` in front of its WSGI app."""
+
+            def _server_entry(self) -> None:
+                app = ScopedTokenApp(DomainDispatcherApplication(create_backend_app))
+                self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+                self._server_ready_event.set()
+                self._server.serve_forever()
+
+        server = _Server(ip_address=self.host, port=self.port, verbose=False)
+        server.start()
+        self._server = server
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> "Emulator":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+SCOPED_TOKEN_PATH = "/_local/oauth2/scoped-token"
+
+
+class ScopedTokenApp:
+    """WSGI middleware in front of moto: ``POST /_local/oauth2/scoped-token`` (local only).
+
+    Stands in for what the managed-login code flow returns, which the emulator does not serve: given an
+    access token the emulator issued (``initiate-auth``) and scopes the token's app client is allowed
+    (``AllowedOAuthScopes``, as ``/oauth2/authorize`` enforces), the emulator's user pool signs an access
+    token for the same user with ``scope`` set to those scopes. Signing is moto's own (``create_jwt``).
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") != SCOPED_TOKEN_PATH:
+            return self.app(environ, start_response)
+        status, body = self._issue(environ)
+        start_response(status, [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
+    @staticmethod
+    def _issue(environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        from moto.cognitoidp.models import cognitoidp_backends
+
+        if environ.get("REQUEST_METHOD") != "POST":
+            return "405 Method Not Allowed", {"error": "invalid_request"}
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            token, scopes = str(request["accessToken"]), [str(s) for s in request["scopes"]]
+        except (ValueError, KeyError, TypeError):
+            return "400 Bad Request", {"error": "invalid_request", "error_description": "accessToken and scopes"}
+        for account in list(cognitoidp_backends):
+            for region in list(cognitoidp_backends[account]):
+                for pool in cognitoidp_backends[account][region].user_pools.values():
+                    issued = pool.access_tokens.get(token)
+                    if issued is None:
+                        continue
+                    client_id, username = issued
+                    client = pool.clients[client_id]
+                    allowed = set(client.extended_config.get("AllowedOAuthScopes") or [])
+                    denied = [s for s in scopes if s not in allowed]
+                    if denied:
+                        return "400 Bad Request", {
+                            "error": "invalid_scope",
+                            "error_description": f"not allowed for the client: {denied}",
+                        }
+                    user = pool._get_user(username)
+                    extra: dict[str, Any] = {"scope": " ".join(scopes)}
+                    if user.groups:
+                        extra["cognito:groups"] = [g.group_name for g in user.groups]
+                    access_token, expires_in = pool.create_jwt(client_id, username, "access", extra_data=extra)
+                    pool.access_tokens[access_token] = (client_id, username)
+                    return "200 OK", {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
+        return "400 Bad Request", {"error": "invalid_grant", "error_description": "unknown access token"}

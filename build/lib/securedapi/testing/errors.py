@@ -1,0 +1,34 @@
+"""The error every part of the harness raises when a program or its configuration is broken."""
+
+import os
+import traceback
+
+
+class ProgramError(Exception):
+    """The program (or its project/stack configuration) is broken."""
+
+    def __init__(
+        self, message: str, *, file: str | None = None, line: int | None = None, cause: BaseException | None = None
+    ) -> None:
+        where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
+        super().__init__(f"{where}{message}")
+        self.file = file
+        self.line = line
+        self.cause = cause
+
+    @classmethod
+    def from_exception(cls, exc: BaseException, program_file: str | None = None) -> "ProgramError":
+        """Name the innermost frame of the user's program (or the last frame) that raised."""
+        if isinstance(exc, ProgramError):
+            return exc
+        if isinstance(exc, SyntaxError):
+            return cls(f"SyntaxError: {exc.msg}", file=exc.filename, line=exc.lineno, cause=exc)
+        frames = traceback.extract_tb(exc.__traceback__)
+        site = os.sep + "site-packages" + os.sep
+        own = [f for f in frames if site not in f.filename and "/pulumi/" not in f.filename]
+        candidates = own or list(frames)
+        frame = candidates[-1] if candidates else None
+        text = f"{type(exc).__name__}: {exc}"
+        if frame is None:
+            return cls(text, file=program_file, cause=exc)
+        return cls(text, file=frame.filename, line=frame.lineno, cause=exc)
