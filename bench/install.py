@@ -58,7 +58,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-install-") as tmp:
         clone = Path(tmp) / "securedapi"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-        env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH") and not k.startswith("AWS_")}
+        drop = ("VIRTUAL_ENV", "PYTHONPATH")
+        env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("AWS_")}
         env.update(UV_CACHE_DIR=str(Path(tmp) / "uv-cache"), PIP_NO_CACHE_DIR="1")
         fresh = time_make_local(clone, env)
         again = time_make_local(clone, env)
