@@ -26,7 +26,8 @@ def build_wheel(out: Path) -> Path:
     """Build the securedapi wheel of this checkout into ``out``; return its path."""
     uv = Path(sys.executable).parent / "uv"
     if uv.is_file():
-        command = [str(uv), "build", "--quiet", "--wheel", "--out-dir", str(out), str(ROOT)]
+        # sdist first, then the wheel from it: the build never writes into the source tree
+        command = [str(uv), "build", "--quiet", "--out-dir", str(out), str(ROOT)]
     else:
         command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(out), str(ROOT)]
     subprocess.run(command, check=True)
