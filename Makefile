@@ -6,6 +6,8 @@ UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.9
 ARGS ?=
+# Modules are compiled on first import (only those a command uses), then loaded from __pycache__.
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install test local bench lint format gate schema pack lock
@@ -22,7 +24,7 @@ $(UV): | $(PY)
 # uv.lock pins every dependency (runtime, the local stack's extra, dev tools); uv installs it in seconds.
 # This is what `pulumi up` runs too (Pulumi.yaml: toolchain uv).
 $(STAMP): uv.lock pyproject.toml | $(UV)
-	$(UV) sync --quiet --frozen --compile-bytecode
+	$(UV) sync --quiet --frozen
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv if missing and install the project and its locked dependencies

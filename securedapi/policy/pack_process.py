@@ -93,6 +93,7 @@ class PackProcess:
         self._process: subprocess.Popen[bytes] | None = None
         self._channel: grpc.Channel | None = None
         self._stderr: list[str] = []
+        self._stderr_reader = threading.Thread()
         self.stub: Any = None
 
     def start(self) -> "PackProcess":
@@ -110,7 +111,8 @@ class PackProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        threading.Thread(target=self._drain_stderr, args=(self._process.stderr,), daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._drain_stderr, args=(self._process.stderr,), daemon=True)
+        self._stderr_reader.start()
         return self
 
     def wait(self, timeout: float = STARTUP_TIMEOUT) -> Any:
@@ -126,6 +128,7 @@ class PackProcess:
         if not port.isdigit():
             self._process.kill()
             self._process.wait()
+            self._stderr_reader.join(5)
             detail = "".join(self._stderr).strip() or f"exit status {self._process.returncode}"
             raise PackStartError(f"the policy pack did not start: {detail}")
         self._channel = grpc.insecure_channel(

@@ -115,3 +115,20 @@ def test_stack_output_goes_to_its_log_without_tokens(stack: RunningStack, http: 
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert any(x.get("sub") == sub and x.get("route") == "GET /metadata/list" and x["status"] == 200 for x in lines)
     assert token not in text and token.split(".")[2] not in text
+
+
+def test_every_command_the_banner_prints_works_as_printed(stack: RunningStack, http: requests.Session) -> None:
+    """The banner's `TOKEN=$(...)` and curl lines run in a plain shell, without activating the virtualenv."""
+    from securedapi.local.process import log_file
+
+    banner = log_file(stack.state_dir).read_text().split("Next:", 1)[1].splitlines()
+    commands = [line.strip() for line in banner if line.startswith("  ") and line.strip()]
+    assert commands and commands[0].startswith("TOKEN=$(")
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH") and not k.startswith("AWS_")}
+    env["PATH"] = "/usr/bin:/bin"  # no .venv/bin on PATH
+    script = "\n".join([*commands, 'test -n "$TOKEN"']).replace("<route>", "metadata/list")
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["items"] == []

@@ -1,0 +1,43 @@
+"""securedapi.testing as another team uses it (the README's "Test your own program"), on examples/python."""
+
+from pathlib import Path
+
+import pytest
+from pulumi.output import Unknown
+
+from securedapi.testing import ProgramError, record
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python"
+
+
+def test_record_a_program_directory_and_assert_on_its_graph() -> None:
+    graph = record(EXAMPLE, stack="dev")
+    routes = graph.of_type("aws:apigatewayv2/route:Route")
+    assert {r.inputs["routeKey"]: r.inputs["authorizationType"] for r in routes} == {
+        "GET /health": "NONE",
+        "GET /me": "JWT",
+        "GET /admin/ping": "JWT",
+    }
+    api = graph.named("api")
+    assert api.type == "securedapi:index:SecuredHttpApi"
+    assert api.outputs["publicRoutes"] == {"GET /health": "uptime checks"}
+    assert {r.parent for r in graph.children(api)} == {api.urn}
+    assert graph.outputs["apiUrl"].startswith("https://") and graph.outputs["apiUrl"].endswith(".amazonaws.com/")
+
+
+def test_preview_leaves_ids_and_computed_outputs_unknown() -> None:
+    graph = record(EXAMPLE, stack="dev", preview=True)
+    [stage] = graph.of_type("aws:apigatewayv2/stage:Stage")
+    assert stage.id is None and isinstance(stage.outputs["invokeUrl"], Unknown)
+    assert isinstance(graph.outputs["apiUrl"], Unknown)
+    assert stage.inputs["name"] == "$default"  # what the program set is known
+
+
+def test_config_overrides_and_broken_programs(tmp_path: Path) -> None:
+    graph = record(EXAMPLE, stack="dev", config={"securedapi-example-python:domainPrefix": "team-auth"})
+    [domain] = graph.of_type("aws:cognito/userPoolDomain:UserPoolDomain")
+    assert domain.inputs["domain"] == "team-auth"
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\n\nraise ValueError('no table configured')\n")
+    with pytest.raises(ProgramError, match=r"__main__.py:3: ValueError: no table configured"):
+        record(tmp_path)
