@@ -90,9 +90,12 @@ def _check_code(args: Mapping[str, Any], routes: Sequence[Route]) -> None:
     """``code_path`` is a directory and every handler's module in it defines the handler's function."""
     try:
         code_path = check_code_path(args["code_path"])
+        first_use: dict[str, str] = {}  # each handler is checked once, on the first route that names it
         for route in routes:
             if route.handler:
-                check_handler(code_path, route.handler, f"routes[{route.key!r}].handler")
+                first_use.setdefault(route.handler, route.key)
+        for handler, key in first_use.items():
+            check_handler(code_path, handler, f"routes[{key!r}].handler")
     except CodeError as exc:
         _fail(exc.arg, str(exc))
 
