@@ -3,12 +3,13 @@
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import NoReturn, Optional, Required, TypedDict, cast
+from typing import Any, NoReturn, Optional, Required, TypedDict, cast
 
 import pulumi
 import pulumi_aws as aws
 
 from securedapi import cors
+from securedapi.components.api_document import document_output, validate_document_args
 from securedapi.components.checks import in_range, is_plain
 from securedapi.routes import Route, RouteError, parse_routes, parse_scopes, preflight_routes
 
@@ -39,6 +40,10 @@ class RouteArgs(TypedDict, total=False):
     """OAuth scopes the access token must carry (any one of them). Default: default_scopes."""
     groups: Sequence[str]
     """Cognito groups allowed to call the route (any one); enforced by the backend from cognito:groups."""
+    request_schema: Mapping[str, Any]
+    """JSON Schema of the request body, for the OpenAPI document (API Gateway does not validate it). Default: none."""
+    response_schema: Mapping[str, Any]
+    """JSON Schema of a successful (2XX) response body, for the OpenAPI document. Default: none."""
 
 
 class SecuredHttpApiArgs(TypedDict, total=False):
@@ -84,6 +89,8 @@ class SecuredHttpApiArgs(TypedDict, total=False):
     """Custom domain for the API (e.g. api.example.com); needs certificate_arn. Default: none."""
     certificate_arn: pulumi.Input[str]
     """Regional ACM certificate for custom_domain."""
+    auth_domain: pulumi.Input[str]
+    """Managed-login base URL (CognitoIdentity.domain): the OpenAPI document's OAuth flows use its endpoints."""
 
 
 def _fail(arg: str, message: str) -> NoReturn:
@@ -135,6 +142,7 @@ def validate_api_args(args: SecuredHttpApiArgs) -> list[Route]:
             _fail("environment", f"invalid or reserved variable name {name!r}")
     if args.get("custom_domain") is not None and args.get("certificate_arn") is None:
         _fail("certificate_arn", "is required with custom_domain (a regional ACM certificate)")
+    validate_document_args(args, routes)
     if cors.enabled(args):
         routes.extend(preflight_routes(routes))
     return routes
@@ -172,6 +180,8 @@ class SecuredHttpApi(pulumi.ComponentResource):
     """Route key -> reason, for every route that needs no token."""
     custom_domain_target: pulumi.Output[Optional[str]]
     """DNS target (regional domain name) for custom_domain, when set."""
+    openapi: pulumi.Output[str]
+    """The OpenAPI 3.1 document of the API (JSON): every route, its parameters, security, schemas and errors."""
 
     def __init__(self, name: str, args: SecuredHttpApiArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         """Validate ``args`` (``ValueError`` naming the bad arg, before any child exists), then create the children.
@@ -271,6 +281,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
         self.authorizer_id = authorizer.id
         self.routes = pulumi.Output.from_input({r.key: "NONE" if r.is_public else "JWT" for r in routes})
         self.public_routes = pulumi.Output.from_input({r.key: r.public for r in routes if r.public})
+        self.openapi = document_output(name, args, routes, self.api_url)
         self.register_outputs(
             {
                 "apiId": self.api_id,
@@ -279,6 +290,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
                 "routes": self.routes,
                 "publicRoutes": self.public_routes,
                 "customDomainTarget": self.custom_domain_target,
+                "openapi": self.openapi,
             }
         )
 
