@@ -152,7 +152,9 @@ def _render(document: dict[str, Any], form: str) -> str:
         import yaml
 
         return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    from securedapi.openapi import render
+
+    return render(document, pretty=True) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -106,9 +106,11 @@ def build_document(
     return document
 
 
-def render(document: Mapping[str, Any]) -> str:
-    """The document as JSON text (two-space indent, key order kept)."""
-    return json.dumps(document, indent=2, ensure_ascii=False)
+def render(document: Mapping[str, Any], *, pretty: bool = False) -> str:
+    """The document as JSON text, key order kept: compact (the component's output), or with a two-space indent."""
+    if pretty:
+        return json.dumps(document, indent=2, ensure_ascii=False)
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
 # -- where each route's operations go ---------------------------------------------------------------------------------

@@ -284,7 +284,10 @@ def test_servers_are_the_api_urls_without_trailing_slash():
 
 
 def test_render_is_json_that_reads_back(doc):
-    assert json.loads(render(doc)) == doc
+    compact, pretty = render(doc), render(doc, pretty=True)
+    assert json.loads(compact) == json.loads(pretty) == doc
+    assert "\n" not in compact and pretty.startswith('{\n  "openapi": "3.1.0"')
+    assert list(json.loads(compact)) == ["openapi", "info", "servers", "paths", "components"]
 
 
 @pytest.mark.parametrize(
