@@ -1,24 +1,14 @@
 """The OpenAPI 3.1 document of a secured HTTP API, built from the route model (pure, stdlib only).
 
-:func:`build_document` turns parsed routes (:mod:`securedapi.routes`) and the identity's URLs into a
-document that says exactly what API Gateway enforces:
-
-* every route with its path parameters; a greedy ``{proxy+}`` parameter keeps its name (``proxy+``), as
-  API Gateway's own OpenAPI export writes it, and matches one or more segments;
-* ``ANY`` becomes one operation per method that no specific route of the same path takes, and
-  ``$default`` the methods left on ``/`` and on the root greedy path (``/{proxy+}``): it answers what no
-  other route matches; ``x-securedapi-route`` names the route key behind every operation;
-* ``security`` from the route's auth: public routes ``[]`` with the reason in the description (and in
-  ``x-securedapi-public``); JWT routes the ``oauth2`` scheme with one alternative per accepted scope (API
-  Gateway accepts a token carrying *any one* of the route's scopes), or with an empty scope list when the
-  route requires none; groups in ``x-securedapi-groups`` (enforced by the backend);
-* the preflight routes the component adds for CORS, marked ``x-securedapi-preflight: true``;
-* the route's ``request_schema`` / ``response_schema`` (JSON Schema) as component schemas, and the error
-  bodies API Gateway and the backend answer with (``{"message": string}``) on every operation.
-
-With the managed-login domain the ``oauth2`` scheme is an OAuth 2 scheme with the authorization-code flow
-(``/oauth2/authorize``, ``/oauth2/token``) and the client-credentials flow; without it, an OpenID Connect
-scheme pointing at the issuer's discovery document (which lists the same endpoints).
+:func:`build_document` writes what API Gateway enforces for parsed routes (:mod:`securedapi.routes`):
+every route with its path parameters (a greedy ``{proxy+}`` keeps API Gateway's name ``proxy+``);
+``ANY`` as the methods no specific route of its path takes, ``$default`` as those left on ``/`` and the
+root greedy path; ``security`` from the route's auth (public: ``[]`` and the reason; JWT: the ``oauth2``
+scheme, one alternative per scope since a token needs any one of them, or an empty scope list); groups
+(``x-securedapi-groups``), preflight routes (``x-securedapi-preflight``), the route key behind each
+operation (``x-securedapi-route``), request/response JSON Schemas and the ``{"message"}`` error bodies.
+With the managed-login domain the scheme has the authorization-code and client-credentials flows;
+without it, it is the issuer's OpenID Connect discovery document (which lists the same endpoints).
 """
 
 import json
@@ -93,7 +83,8 @@ def build_document(
                 "unless its security is empty (public, with the reason in its description)."
             ),
         },
-        "servers": [{"url": _server_url(url)} for url in dict.fromkeys(servers)],
+        # without the trailing slash of the $default stage's invoke URL
+        "servers": [{"url": url} for url in dict.fromkeys(u.rstrip("/") for u in servers)],
         "paths": {path: _ordered(item) for path, item in paths.items()},
         "components": {
             "schemas": {"Error": ERROR_SCHEMA, **schemas.components},
@@ -177,20 +168,27 @@ def _parameters(path: str) -> list[dict[str, Any]]:
 # -- one operation ----------------------------------------------------------------------------------------------------
 
 
+def _camel(text: str) -> str:
+    """``"/metadata/{id}"`` -> ``"MetadataId"`` (``"Root"`` for ``"/"``)."""
+    return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", text) if w) or "Root"
+
+
+def _unique(base: str, taken: set[str], suffix: str = "") -> str:
+    name, n = base + suffix, 2
+    while name in taken:
+        name, n = f"{base}{n}{suffix}", n + 1
+    taken.add(name)
+    return name
+
+
 class _Operations:
-    """Unique operation ids."""
+    """Unique operation ids: ``getMetadataId``."""
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
 
     def id_for(self, method: str, path: str) -> str:
-        words = [w for w in re.split(r"[^A-Za-z0-9]+", path) if w] or ["root"]
-        base = method + "".join(w[:1].upper() + w[1:] for w in words)
-        candidate, n = base, 2
-        while candidate in self.taken:
-            candidate, n = f"{base}{n}", n + 1
-        self.taken.add(candidate)
-        return candidate
+        return _unique(method + _camel(path), self.taken)
 
 
 def _operation(
@@ -317,6 +315,7 @@ class _RouteSchemas:
 
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
+        self.taken = {"Error"}
         self.refs: dict[tuple[str, str], dict[str, str]] = {}
 
     def request(self, route: Route) -> dict[str, str] | None:
@@ -329,11 +328,8 @@ class _RouteSchemas:
         if schema is None:
             return None
         if (route.key, suffix) not in self.refs:
-            words = [w for w in re.split(r"[^A-Za-z0-9]+", route.key) if w]
-            base = "".join(w[:1].upper() + w[1:].lower() for w in words) + suffix
-            name, n = base, 2
-            while name in self.components:
-                name, n = f"{base[: -len(suffix)]}{n}{suffix}", n + 1
+            method, _, path = route.key.partition(" ")
+            name = _unique(method.strip("$").capitalize() + (_camel(path) if path else ""), self.taken, suffix)
             pointer = f"#/components/schemas/{name}"
             self.components[name] = _rebase_refs({k: v for k, v in schema.items() if k != "$id"}, pointer)
             self.refs[(route.key, suffix)] = {"$ref": pointer}
@@ -403,11 +399,3 @@ def _security_scheme(
             "clientCredentials": {"tokenUrl": token_url, "scopes": scopes},
         },
     }
-
-
-def _server_url(url: str) -> str:
-    """A base URL without its trailing slash (the ``$default`` stage's invoke URL ends in ``/``)."""
-    return url.rstrip("/")
-
-
-__all__ = ["ERRORS", "OPENAPI_VERSION", "SECURITY_SCHEME", "build_document", "render"]

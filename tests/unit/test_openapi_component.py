@@ -199,3 +199,21 @@ def test_the_dashboard_document_points_at_its_identity_and_api(dashboard):
     assert {"url": outputs["apiUrl"].rstrip("/")} in doc["servers"]
     assert outputs["issuer"] in doc["info"]["description"]
     assert dashboard.named("dashboard-api").type == API
+
+
+def test_schemas_from_other_languages_keep_their_keys_and_numbers():
+    """Through the provider's Construct (TypeScript, YAML, ...): camelCase args, the schema's own keys untouched."""
+    from tests.package.test_plugin import API_INPUTS, construct
+
+    schema = {"type": "object", "additionalProperties": False, "properties": {"someName": {"maxLength": 5.0}}}
+    routes = {**API_INPUTS["routes"], "POST /x": {"handler": "a.b", "requestSchema": schema}}
+    rec, state = construct(API, {**API_INPUTS, "routes": routes, "authDomain": "https://auth.example.com"})
+    doc = document_of(rec, "c")
+    assert doc["components"]["schemas"]["PostXRequest"] == {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"someName": {"maxLength": 5}},
+    }
+    flows = doc["components"]["securitySchemes"]["oauth2"]["flows"]
+    assert flows["clientCredentials"]["tokenUrl"] == "https://auth.example.com/oauth2/token"
+    assert "openapi" in state  # the Construct result carries the output to the calling program
