@@ -184,10 +184,10 @@ def parse_route(key: str, spec: Mapping[str, Any], *, require_handler: bool = Tr
     except RouteError as exc:
         raise RouteError(where, exc.detail) from None
     if not isinstance(spec, Mapping):
-        raise RouteError(where, "expected a mapping with 'handler' and optional 'public', 'scopes', 'groups'")
+        raise RouteError(where, f"expected a mapping of {', '.join(ROUTE_FIELDS)} ('handler' required)")
     unknown = set(spec) - set(ROUTE_FIELDS)
     if unknown:
-        raise RouteError(where, f"unknown field(s) {sorted(unknown)}")
+        raise RouteError(where, f"unknown field(s) {sorted(unknown)}; expected {', '.join(ROUTE_FIELDS)}")
     handler = spec.get("handler")
     if require_handler and (not isinstance(handler, str) or not re.match(r"^[\w.]+\.\w+$", handler)):
         raise RouteError(f"{where}.handler", f"expected 'module.function', got {handler!r}")

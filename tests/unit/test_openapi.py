@@ -312,3 +312,8 @@ def test_schemas_are_copied_and_whole_number_doubles_become_integers():
     assert isinstance(route.response_schema["maxLength"], int)
     given["type"] = "integer"
     assert route.response_schema["type"] == "string"
+
+
+def test_other_route_fields_are_still_refused():
+    with pytest.raises(RouteError, match=r"unknown field\(s\) \['request_body'\]; expected handler, .*request_schema"):
+        parse_route("POST /x", {"handler": H, "request_body": {"type": "object"}})
