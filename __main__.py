@@ -119,6 +119,7 @@ api = SecuredHttpApi(
         "code_path": "lambdas",
         "issuer": identity.issuer,
         "audiences": [identity.client_id],
+        "auth_domain": identity.domain,
         "default_scopes": ["dashboard/api"] if require_scopes else [],
         "routes": {
             "GET /health": {"handler": "app.handler", "public": "uptime checks"},

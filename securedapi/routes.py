@@ -6,6 +6,7 @@ greedy ``{name+}`` parameter as their last segment. Every route is protected by
 the JWT authorizer unless it is declared public with a non-empty reason.
 """
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,10 @@ class Route:
     scopes: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     segments: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    request_schema: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """JSON Schema of the request body (documentation: API Gateway does not validate HTTP API bodies)."""
+    response_schema: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """JSON Schema of a successful (2XX) response body."""
 
     @property
     def is_public(self) -> bool:
@@ -135,18 +140,54 @@ def parse_scopes(value: Any, where: str) -> tuple[str, ...]:
     return _strings(value, where, _SCOPE)
 
 
+def parse_json_schema(value: Any, where: str) -> dict[str, Any] | None:
+    """A JSON Schema given as a mapping, copied as plain JSON (whole-number floats become ints: numbers arrive
+    as doubles from other Pulumi languages). Only the shape is checked here; the component also checks the
+    schema against its meta-schema."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise RouteError(where, f"expected a JSON Schema as a mapping (e.g. {{'type': 'object'}}), got {value!r}")
+    copied: dict[str, Any] = _plain_json(value, where)
+    return copied
+
+
+def _plain_json(value: Any, where: str) -> Any:
+    """A deep copy of ``value`` made of dict, list, str, int, float, bool and None only."""
+    if value is None or isinstance(value, bool | str | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise RouteError(where, f"{value!r} is not a JSON number")
+        return int(value) if value.is_integer() else value
+    if isinstance(value, Mapping):
+        copied = {}
+        for name, item in value.items():
+            if not isinstance(name, str):
+                raise RouteError(where, f"keys must be strings, got {name!r}")
+            copied[name] = _plain_json(item, f"{where}.{name}")
+        return copied
+    if isinstance(value, Sequence):
+        return [_plain_json(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    raise RouteError(where, f"{value!r} ({type(value).__name__}) is not a JSON value (schemas must be known now)")
+
+
+ROUTE_FIELDS = ("handler", "public", "scopes", "groups", "request_schema", "response_schema")
+"""The fields of one route declaration."""
+
+
 def parse_route(key: str, spec: Mapping[str, Any], *, require_handler: bool = True) -> Route:
-    """Validate one route declaration (``{"handler", "public", "scopes", "groups"}``)."""
+    """Validate one route declaration (``{"handler", "public", "scopes", "groups", "request_schema", ...}``)."""
     where = f"routes[{key!r}]"
     try:
         method, path = parse_route_key(key)
     except RouteError as exc:
         raise RouteError(where, exc.detail) from None
     if not isinstance(spec, Mapping):
-        raise RouteError(where, "expected a mapping with 'handler' and optional 'public', 'scopes', 'groups'")
-    unknown = set(spec) - {"handler", "public", "scopes", "groups"}
+        raise RouteError(where, f"expected a mapping of {', '.join(ROUTE_FIELDS)} ('handler' required)")
+    unknown = set(spec) - set(ROUTE_FIELDS)
     if unknown:
-        raise RouteError(where, f"unknown field(s) {sorted(unknown)}")
+        raise RouteError(where, f"unknown field(s) {sorted(unknown)}; expected {', '.join(ROUTE_FIELDS)}")
     handler = spec.get("handler")
     if require_handler and (not isinstance(handler, str) or not re.match(r"^[\w.]+\.\w+$", handler)):
         raise RouteError(f"{where}.handler", f"expected 'module.function', got {handler!r}")
@@ -170,6 +211,8 @@ def parse_route(key: str, spec: Mapping[str, Any], *, require_handler: bool = Tr
         scopes=parse_scopes(spec.get("scopes"), f"{where}.scopes"),
         groups=_strings(spec.get("groups"), f"{where}.groups", GROUP_NAME),
         segments=() if path == DEFAULT_ROUTE else path_segments(path, key),
+        request_schema=parse_json_schema(spec.get("request_schema"), f"{where}.request_schema"),
+        response_schema=parse_json_schema(spec.get("response_schema"), f"{where}.response_schema"),
     )
     if route.is_public and route.is_catch_all:
         raise RouteError(f"{where}.public", f"{key!r} answers every request and can never be public")

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 import pulumi
 
 from securedapi import cors
+from securedapi.components.api_document import validate_document_args
 from securedapi.components.checks import (
     arn_problem,
     configured_region,
@@ -81,6 +82,7 @@ def validate_api_args(args: Mapping[str, Any], known: Collection[str], name: str
     _check_environment(args.get("environment") or {})
     _check_policies(args.get("policy_documents") or [])
     _check_domain(args, region)
+    validate_document_args(args, routes)
     if cors.enabled(args):
         routes.extend(preflight_routes(routes))
     return routes

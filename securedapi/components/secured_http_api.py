@@ -3,13 +3,14 @@
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Optional, Required, TypedDict, cast
+from typing import Any, Optional, Required, TypedDict, cast
 
 import pulumi
 import pulumi_aws as aws
 
 from securedapi import cors
 from securedapi.components.api_checks import validate_api_args
+from securedapi.components.api_document import document_output
 from securedapi.components.dns import alias_records
 from securedapi.routes import Route
 
@@ -39,6 +40,10 @@ class RouteArgs(TypedDict, total=False):
     """OAuth scopes the access token must carry (any one of them). Default: default_scopes."""
     groups: Sequence[str]
     """Cognito groups allowed to call the route (any one); enforced by the backend from cognito:groups."""
+    request_schema: Mapping[str, Any]
+    """JSON Schema of the request body, for the OpenAPI document (API Gateway does not validate it). Default: none."""
+    response_schema: Mapping[str, Any]
+    """JSON Schema of a successful (2XX) response body, for the OpenAPI document. Default: none."""
 
 
 class SecuredHttpApiArgs(TypedDict, total=False):
@@ -86,6 +91,8 @@ class SecuredHttpApiArgs(TypedDict, total=False):
     """Regional ACM certificate for custom_domain (in the stack's region)."""
     hosted_zone_id: pulumi.Input[str]
     """Route 53 hosted zone of custom_domain: its A and AAAA alias records are created. Default: none (DNS is yours)."""
+    auth_domain: pulumi.Input[str]
+    """Managed-login base URL (CognitoIdentity.domain): the OpenAPI document's OAuth flows use its endpoints."""
 
 
 def resource_slug(text: str, taken: set[str]) -> str:
@@ -122,6 +129,8 @@ class SecuredHttpApi(pulumi.ComponentResource):
     """DNS target (regional domain name) for custom_domain, when set."""
     custom_domain_zone_id: pulumi.Output[Optional[str]]
     """Route 53 hosted zone id of that target, for an alias record, when custom_domain is set."""
+    openapi: pulumi.Output[str]
+    """The OpenAPI 3.1 document of the API (JSON): every route, its parameters, security, schemas and errors."""
 
     def __init__(self, name: str, args: SecuredHttpApiArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         """Validate ``args`` (``ValueError`` naming the bad arg, before any child exists), then create the children.
@@ -204,6 +213,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
         self.authorizer_id = authorizer.id
         self.routes = pulumi.Output.from_input({r.key: "NONE" if r.is_public else "JWT" for r in routes})
         self.public_routes = pulumi.Output.from_input({r.key: r.public for r in routes if r.public})
+        self.openapi = document_output(name, args, routes, self.api_url)
         self.register_outputs(
             {
                 "apiId": self.api_id,
@@ -213,6 +223,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
                 "publicRoutes": self.public_routes,
                 "customDomainTarget": self.custom_domain_target,
                 "customDomainZoneId": self.custom_domain_zone_id,
+                "openapi": self.openapi,
             }
         )
 
