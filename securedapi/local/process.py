@@ -56,7 +56,9 @@ def wait_until_ready(process: "subprocess.Popen[str]", state_dir: Path, timeout:
             output = log_file(state_dir).read_text(errors="replace")
             raise RuntimeError(f"local stack exited with {process.returncode}:\n{output}")
         if outputs_file.is_file():
-            return json.loads(outputs_file.read_text())  # type: ignore[no-any-return]
+            outputs: dict[str, Any] = json.loads(outputs_file.read_text())
+            if outputs.get("pid") == process.pid:  # not a file left by an earlier stack
+                return outputs
         time.sleep(0.01)
     output = log_file(state_dir).read_text(errors="replace")
     raise RuntimeError(f"local stack did not write {outputs_file} within {timeout} s:\n{output}")
