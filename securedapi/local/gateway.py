@@ -23,6 +23,7 @@ uvicorn's. Per request, in API Gateway's order (statuses and bodies: :mod:`secur
 import asyncio
 import base64
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -110,7 +111,10 @@ class Gateway:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        """ASGI lifespan: the execution environments stop with the server."""
+        """ASGI lifespan: the heap built so far is frozen out of the collector's way (the emulator's and the
+        recorded program's objects live as long as the stack: full collections stay short); the execution
+        environments stop with the server."""
+        gc.freeze()
         yield
         await self.runtime.aclose()
 

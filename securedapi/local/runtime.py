@@ -21,6 +21,7 @@ Everything here runs on the gateway's event loop (asyncio subprocess pipes, no t
 """
 
 import asyncio
+import collections
 import contextlib
 import json
 import os
@@ -149,7 +150,7 @@ class FunctionPool:
         self.all: set[Environment] = set()
         self.starting = 0
         self.started = 0
-        self._free = asyncio.Condition()
+        self._waiters: collections.deque[asyncio.Future[Environment | None]] = collections.deque()
 
     async def _start(self) -> Environment:
         """Start an environment in a slot :meth:`acquire` reserved (``starting``) and run its init phase."""
@@ -187,30 +188,51 @@ class FunctionPool:
         return environment
 
     async def acquire(self) -> Environment | None:
-        """An idle environment, a new one, or None when a function with reserved concurrency is at its cap."""
-        async with self._free:
-            while not self.idle and len(self.all) + self.starting >= self.cap:
-                if self.throttles:
-                    return None
-                await self._free.wait()
-            if self.idle:
-                return self.idle.pop()
-            self.starting += 1  # reserve the slot; _start frees it
+        """An idle environment, a new one, or None when a function with reserved concurrency is at its cap.
+
+        Requests that wait are served first come, first served: a released environment goes straight to
+        the oldest waiter (a newcomer never overtakes it)."""
+        if self.idle and not self._waiters:
+            return self.idle.pop()
+        if len(self.all) + self.starting >= self.cap:
+            if self.throttles:
+                return None
+            waiter: asyncio.Future[Environment | None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                handed = await waiter
+            except asyncio.CancelledError:
+                given = waiter.result() if waiter.done() and not waiter.cancelled() else None
+                if given is not None:
+                    self.release(given, alive=True)
+                raise
+            if handed is not None:
+                return handed
+            # A slot was freed (an environment ended): start one in it.
+        self.starting += 1  # reserve the slot; _start frees it
         try:
             return await self._start()
         except BaseException:
-            async with self._free:
-                self._free.notify()
+            self._hand_over(None)
             raise
 
-    async def release(self, environment: Environment, *, alive: bool) -> None:
-        async with self._free:
-            if alive and environment.process.returncode is None:
+    def _hand_over(self, environment: Environment | None) -> bool:
+        """Give an environment (or, with None, a free slot) to the oldest waiter; False if nobody waits."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(environment)
+                return True
+        return False
+
+    def release(self, environment: Environment, *, alive: bool) -> None:
+        if alive and environment.process.returncode is None:
+            if not self._hand_over(environment):
                 self.idle.append(environment)
-            else:
-                environment.kill()
-                self.all.discard(environment)
-            self._free.notify()
+            return
+        environment.kill()
+        self.all.discard(environment)
+        self._hand_over(None)
 
     async def invoke(self, event_json: str, request_id: str) -> Outcome:
         """Run one invocation to its end: its result, its error, or the function's timeout."""
@@ -229,7 +251,7 @@ class FunctionPool:
             outcome = await environment.invoke(event_json, request_id, deadline_ms)
         finally:
             timer.cancel()
-            await self.release(environment, alive=outcome.error_type != "Runtime.ExitError")
+            self.release(environment, alive=outcome.error_type != "Runtime.ExitError")
         if environment.timed_out:
             self.log(f"[{self.spec.name}] {request_id} Task timed out after {timeout:.2f} seconds")
             return Outcome(error_type="Sandbox.Timedout", error_message=f"Task timed out after {timeout:.2f} seconds")
