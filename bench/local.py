@@ -37,6 +37,7 @@ DISTINCT_TOKENS = 20000
 def _serve_fixture(conn: Connection, api_port: int, aws_port: int, state_dir: str) -> None:
     """Child process: the local stack on the fixture program, unthrottled; reports its counters when stopped."""
     sys.path.insert(0, str(ROOT))
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- the emulator prints verification codes; not figures
     from securedapi.local.stack import LocalStack
 
     stack = LocalStack(

@@ -242,7 +242,7 @@ class Gateway:
     async def _invoke(self, integration: IntegrationSpec, event_json: str, request_id: str, route_key: str) -> Response:
         """Invoke the integration's function; answer when it ends or when the integration times out."""
         assert integration.function is not None
-        task = asyncio.ensure_future(self.runtime.invoke(integration.function, event_json, request_id))
+        task = asyncio.ensure_future(self.runtime.invoke(integration.function, event_json))
         timeout = limits.integration_timeout_s(integration.timeout_ms)
         done, _ = await asyncio.wait((task,), timeout=timeout)
         if not done:

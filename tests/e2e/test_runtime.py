@@ -69,6 +69,7 @@ def test_concurrent_requests_run_in_separate_environments(fixture_api: FixtureAp
 
 
 def test_a_slow_function_does_not_hold_up_other_functions(fixture_api: FixtureApi) -> None:
+    assert requests.get(fixture_api.url + "/items/a/b", timeout=10).status_code == 200  # warm
     with ThreadPoolExecutor(1) as pool:
         running = pool.submit(slow, fixture_api, 0.8)
         time.sleep(0.1)
@@ -83,3 +84,13 @@ def test_reserved_concurrency_throttles_the_function(fixture_api: FixtureApi) ->
         statuses = sorted(r.status_code for r in pool.map(lambda _: slow(fixture_api, 0.5, "/single"), range(2)))
     assert statuses == [200, 500]  # Lambda's TooManyRequestsException is API Gateway's 500
     assert any("TooManyRequestsException" in line for line in fixture_api.logs)
+
+
+def test_a_handler_that_cannot_be_imported_is_500_and_one_log_line(fixture_api: FixtureApi) -> None:
+    for _ in range(2):  # the failed environment is discarded; the next request tries a new one
+        response = requests.get(fixture_api.url + "/broken", timeout=10)
+        assert response.status_code == 500
+        assert response.json() == {"message": "Internal Server Error"}
+    failures = [line for line in fixture_api.logs if "[fx-broken" in line and "init failed" in line]
+    assert len(failures) == 2
+    assert "Runtime.ImportModuleError" in failures[0] and "no_such_module" in failures[0]

@@ -75,14 +75,15 @@ FUNCTIONS = {
 # Lambda fidelity: a 1 s timeout ("slow"), a reserved concurrency of 1 ("single"); "slow-integration" is the
 # slow function behind an integration that gives up after 300 ms.
 SLEEPERS = {"slow": {"timeout": 1}, "single": {"timeout": 5, "reserved_concurrent_executions": 1}}
+HANDLERS = {"broken": "no_such_module.handler"}  # its init phase fails (Runtime.ImportModuleError)
 integrations = {}
-for fn_name, variables in {**FUNCTIONS, **{k: {"FUNCTION_TAG": k} for k in SLEEPERS}}.items():
+for fn_name, variables in {**FUNCTIONS, **{k: {"FUNCTION_TAG": k} for k in [*SLEEPERS, *HANDLERS]}}.items():
     options = SLEEPERS.get(fn_name, {"timeout": 5})
     function = aws.lambda_.Function(
         f"fx-{fn_name}",
         role=role.arn,
         runtime="python3.12",
-        handler=f"fixture_handlers.{'sleep' if fn_name in SLEEPERS else fn_name}",
+        handler=HANDLERS.get(fn_name, f"fixture_handlers.{'sleep' if fn_name in SLEEPERS else fn_name}"),
         code=pulumi.FileArchive("./handlers"),
         memory_size=128,
         environment={"variables": variables},
@@ -121,6 +122,7 @@ ROUTES = {
     "GET /slow-integration": ("slow-integration", "NONE", None),
     "GET /single": ("single", "NONE", None),
     "GET /throttled": ("ping", "NONE", None),
+    "GET /broken": ("broken", "NONE", None),
     "$default": ("other", "NONE", None),
 }
 for key, (fn_name, auth, scopes) in ROUTES.items():
