@@ -52,6 +52,8 @@ from securedapi.routes import match_route
 
 __all__ = ["BadIntegrationResponseError", "Gateway", "build_event", "is_text", "map_result"]
 
+DRAIN_LIMIT = 64 * 1024 * 1024
+"""How much of an oversized body is read (and dropped) before the 413, so the client sees the answer."""
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _JSON = "application/json"
 
@@ -162,15 +164,19 @@ class Gateway:
         if head > limits.MAX_REQUEST_LINE_AND_HEADERS_BYTES:
             return None
         declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limits.MAX_PAYLOAD_BYTES:
-            return None
+        too_large = declared is not None and declared.isdigit() and int(declared) > limits.MAX_PAYLOAD_BYTES
         chunks: list[bytes] = []
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > limits.MAX_PAYLOAD_BYTES:
-                return None
+            too_large = too_large or size > limits.MAX_PAYLOAD_BYTES
+            if too_large:
+                if size > DRAIN_LIMIT:  # read what a client may still be sending, so it gets the 413
+                    break
+                continue
             chunks.append(chunk)
+        if too_large:
+            return None
         return b"".join(chunks)
 
     def _preflight(self, request: Request, cors: CorsSpec, origin: str) -> Response:

@@ -30,6 +30,8 @@ def test_payload_over_10_mb_is_413(fixture_api: FixtureApi) -> None:
     response = post(fixture_api, b"x" * (10 * MB + 1), "text/plain")
     assert response.status_code == 413
     assert response.json() == TOO_LARGE
+    chunked = requests.post(fixture_api.url + "/slow", data=iter([b"x" * MB] * 11), timeout=30)  # no Content-Length
+    assert chunked.status_code == 413 and chunked.json() == TOO_LARGE
 
 
 def test_event_over_lambdas_6_mb_is_413_and_base64_counts(fixture_api: FixtureApi) -> None:
