@@ -29,6 +29,12 @@ def _serve_parser() -> argparse.ArgumentParser:
         "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where outputs.json is written (default .local)"
     )
     parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.add_argument(
+        "--no-throttling",
+        action="store_true",
+        help="serve without the stage's throttling (429 Too Many Requests) and the account's limit; "
+        "for benchmarks and load tests",
+    )
     return parser
 
 
@@ -99,6 +105,7 @@ def serve_main(argv: list[str]) -> int:
         aws_port=args.aws_port,
         state_dir=args.state_dir,
         access_log=args.access_log,
+        throttling=not args.no_throttling,
     )
     try:
         stack.prepare()

@@ -1,12 +1,21 @@
-"""The AWS emulator: a moto server on loopback, and the environment that points boto3 at it."""
+"""The AWS emulator: a moto server on loopback, and the environment that points boto3 at it.
+
+In front of moto's WSGI application, in this order: the local scoped-token endpoint
+(:class:`ScopedTokenApp`), :class:`GuardedApp` (an emulator failure is a clean AWS-shaped 500 and one log
+line, never a traceback), presigned S3 URLs checked as S3 checks them (:mod:`securedapi.local.s3auth`) and
+the Cognito APIs moto lacks or answers differently (:mod:`securedapi.local.cognito_compat`).
+"""
 
 import errno
 import json
 import logging
 import os
 import socket
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from securedapi.local.cognito_compat import CognitoCompatApp, Deliver, console_delivery
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -31,6 +40,9 @@ def check_ports_free(host: str, ports: Iterable[tuple[str, int]]) -> None:
     """Raise :class:`PortInUseError` for the first port that cannot be bound (checked before starting anything)."""
     for what, port in ports:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            # As the servers bind (SO_REUSEADDR): connections of a stopped stack in TIME_WAIT do not block
+            # the port, a socket that listens on it does.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind((host, port))
             except OSError as exc:
@@ -68,9 +80,19 @@ class Emulator:
     """A moto server (``ThreadedMotoServer``) on ``host:port``, quiet, started and stopped explicitly,
     with the local scoped-token endpoint (:class:`ScopedTokenApp`)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 5000,
+        *,
+        deliver: Deliver = console_delivery,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         self.host = host
         self.port = port
+        self.deliver = deliver
+        """Where verification codes go (``deliver(purpose, pool_id, email, code)``); the console by default."""
+        self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self._server: object | None = None
 
     @property
@@ -82,13 +104,25 @@ class Emulator:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        from securedapi.local.s3auth import PresignedS3App
+
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
+        emulator = self
+
+        class _Dispatcher(DomainDispatcherApplication):
+            """moto's dispatcher; its Flask apps let exceptions through to :class:`GuardedApp`."""
+
+            def get_application(self, environ: dict[str, Any]) -> Any:
+                app = super().get_application(environ)
+                app.config["PROPAGATE_EXCEPTIONS"] = True
+                return app
 
         class _Server(ThreadedMotoServer):
-            """moto's ThreadedMotoServer with :class:`ScopedTokenApp` in front of its WSGI app."""
+            """moto's ThreadedMotoServer with the local layers in front of its WSGI app."""
 
             def _server_entry(self) -> None:
-                app = ScopedTokenApp(DomainDispatcherApplication(create_backend_app))
+                moto_app = CognitoCompatApp(_Dispatcher(create_backend_app), deliver=emulator.deliver)
+                app = ScopedTokenApp(GuardedApp(PresignedS3App(moto_app, secret_key_for), emulator.log))
                 self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
                 self._server_ready_event.set()
                 self._server.serve_forever()
@@ -108,6 +142,43 @@ class Emulator:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def secret_key_for(access_key_id: str) -> str | None:
+    """The emulator's only credentials are the fake ones every local client uses."""
+    if access_key_id == FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]:
+        return FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+    return None
+
+
+class GuardedApp:
+    """WSGI middleware: an exception in the emulator becomes AWS's 500 error (JSON or S3 XML) and one log line."""
+
+    def __init__(self, app: Any, log: Callable[[str], None]) -> None:
+        self.app = app
+        self.log = log
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        try:
+            return list(self.app(environ, start_response))
+        except Exception as exc:
+            target = environ.get("HTTP_X_AMZ_TARGET") or f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+            self.log(f"emulator: {target} failed: {type(exc).__name__}: {exc}")
+            if environ.get("HTTP_X_AMZ_TARGET"):
+                body = json.dumps({"__type": "InternalErrorException", "message": str(exc)}).encode()
+                content_type = "application/x-amz-json-1.1"
+            else:
+                body = (
+                    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>'
+                    b"<Message>We encountered an internal error. Please try again.</Message></Error>"
+                )
+                content_type = "application/xml"
+            start_response(
+                "500 Internal Server Error",
+                [("Content-Type", content_type), ("Content-Length", str(len(body)))],
+                sys.exc_info(),
+            )
+            return [body]
 
 
 SCOPED_TOKEN_PATH = "/_local/oauth2/scoped-token"

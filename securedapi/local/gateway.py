@@ -1,36 +1,42 @@
-"""The local API Gateway (HTTP API): CORS, route matching, the JWT authorizer, Lambda proxy payload 2.0.
+"""The local API Gateway (HTTP API): quotas, CORS, route matching, throttling, the JWT authorizer, Lambda proxy
+payload 2.0.
 
 A Starlette application with one catch-all endpoint; request parsing and HTTP are Starlette's and
-uvicorn's. Per request, in API Gateway's order:
+uvicorn's. Per request, in API Gateway's order (statuses and bodies: :mod:`securedapi.local.limits`):
 
-1. CORS preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) on an API with a
+1. Quotas: request line + header values over 10,240 bytes, or a body over 10 MB: 413.
+2. CORS preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) on an API with a
    ``corsConfiguration`` is answered here (204), before routing and without a token.
-2. Route selection with :func:`securedapi.routes.match_route` (exact > greedy > ``$default``; a
+3. Route selection with :func:`securedapi.routes.match_route` (exact > greedy > ``$default``; a
    method beats ``ANY``); no route: 404 ``{"message":"Not Found"}``.
-3. JWT routes: 401 ``{"message":"Unauthorized"}`` without a token; 401 plus ``www-authenticate``
+4. Stage throttling (:mod:`securedapi.local.throttle`): 429 ``{"message":"Too Many Requests"}``.
+5. JWT routes: 401 ``{"message":"Unauthorized"}`` without a token; 401 plus ``www-authenticate``
    for an invalid one; 403 ``{"message":"Forbidden"}`` without a required scope.
-4. The integration's function is called in-process with a payload 2.0 event; its result is mapped
-   per payload 2.0 rules; an exception (or an unusable result) is 500 ``{"message":"Internal Server Error"}``.
-5. For an allowed ``Origin``, CORS headers are added to every response (and backend CORS headers dropped).
+6. The integration's function runs in its own execution environment (:mod:`securedapi.local.runtime`)
+   with a payload 2.0 event (413 over Lambda's 6 MB); its result is mapped per payload 2.0 rules; a
+   failed invocation (exception, timeout, oversized or unusable result) is 500
+   ``{"message":"Internal Server Error"}``; no answer within the integration's timeout (at most 30 s)
+   is 503 ``{"message":"Service Unavailable"}``.
+7. For an allowed ``Origin``, CORS headers are added to every response (and backend CORS headers dropped).
 """
 
 import asyncio
 import base64
+import contextlib
+import gc
 import json
 import os
 import sys
-import time
-import traceback
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
+from securedapi.local import limits
 from securedapi.local.auth import (
     JwtAuthorizer,
     TokenError,
@@ -38,25 +44,27 @@ from securedapi.local.auth import (
     extract_token,
     has_scope,
 )
-from securedapi.local.model import ApiModel, CorsSpec, RouteTarget, cognito_jwks_url
-from securedapi.local.runtime import FunctionRuntime, runtimes_for
+from securedapi.local.model import ApiModel, CorsSpec, IntegrationSpec, RouteTarget, cognito_jwks_url
+from securedapi.local.payload import BadIntegrationResponseError, build_event, is_text, map_result
+from securedapi.local.runtime import Outcome, Runtime
+from securedapi.local.throttle import Throttler
 from securedapi.routes import match_route
 
+__all__ = ["BadIntegrationResponseError", "Gateway", "build_event", "is_text", "map_result"]
+
+DRAIN_LIMIT = 64 * 1024 * 1024
+"""How much of an oversized body is read (and dropped) before the 413, so the client sees the answer."""
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-TEXT_TYPES = (
-    "text/",
-    "application/json",
-    "application/xml",
-    "application/javascript",
-    "application/x-www-form-urlencoded",
-    "application/graphql",
-)
 _JSON = "application/json"
 
 
 def _message(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     body = json.dumps({"message": message}, separators=(",", ":")).encode()
     return Response(body, status_code=status, headers=dict(headers or {}), media_type=_JSON)
+
+
+def _answer(status_and_message: tuple[int, str]) -> Response:
+    return _message(*status_and_message)
 
 
 MAX_DESCRIPTION_CHARS = 200
@@ -79,126 +87,6 @@ def _request_id() -> str:
     return base64.b64encode(os.urandom(11)).decode()
 
 
-def is_text(content_type: str | None) -> bool:
-    """Bodies API Gateway passes as text (others are base64-encoded with ``isBase64Encoded: true``)."""
-    if not content_type:
-        return True
-    ctype = content_type.split(";", 1)[0].strip().lower()
-    return ctype.startswith(TEXT_TYPES) or ctype.endswith(("+json", "+xml"))
-
-
-def build_event(
-    request: Request,
-    body: bytes,
-    route_key: str,
-    path_params: Mapping[str, str],
-    model: ApiModel,
-    request_id: str,
-    jwt: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """The payload 2.0 event for a Lambda proxy integration."""
-    scope = request.scope
-    headers: dict[str, str] = {}
-    cookies: list[str] = []
-    for raw_name, raw_value in scope["headers"]:
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        if name == "cookie":
-            cookies += [c.strip() for c in value.split(";") if c.strip()]
-            continue
-        headers[name] = f"{headers[name]},{value}" if name in headers else value
-    client = scope.get("client") or ("127.0.0.1", 0)
-    server = scope.get("server") or ("127.0.0.1", 0)
-    headers.setdefault("x-forwarded-for", client[0])
-    headers.setdefault("x-forwarded-proto", scope.get("scheme", "http"))
-    headers.setdefault("x-forwarded-port", str(server[1]))
-    raw_query = scope.get("query_string", b"").decode("latin-1")
-    raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1").split("?", 1)[0]
-    host = headers.get("host", f"{server[0]}:{server[1]}")
-    now = time.time()
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": raw_path,
-        "rawQueryString": raw_query,
-        "headers": headers,
-        "requestContext": {
-            "accountId": model.account_id,
-            "apiId": model.api_id,
-            "domainName": host,
-            "domainPrefix": host.split(".", 1)[0],
-            "http": {
-                "method": request.method,
-                "path": raw_path,
-                "protocol": f"HTTP/{scope.get('http_version', '1.1')}",
-                "sourceIp": client[0],
-                "userAgent": headers.get("user-agent", ""),
-            },
-            "requestId": request_id,
-            "routeKey": route_key,
-            "stage": "$default",
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-            "timeEpoch": int(now * 1000),
-        },
-        "isBase64Encoded": False,
-    }
-    if cookies:
-        event["cookies"] = cookies
-    if raw_query:
-        query: dict[str, str] = {}
-        for key, value in parse_qsl(raw_query, keep_blank_values=True):
-            query[key] = f"{query[key]},{value}" if key in query else value
-        event["queryStringParameters"] = query
-    if path_params:
-        event["pathParameters"] = dict(path_params)
-    if jwt is not None:
-        event["requestContext"]["authorizer"] = {"jwt": jwt}
-    if body:
-        if is_text(headers.get("content-type")):
-            try:
-                event["body"] = body.decode("utf-8")
-            except UnicodeDecodeError:
-                event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
-        else:
-            event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
-    return event
-
-
-class BadIntegrationResponseError(ValueError):
-    """The function's result cannot be mapped to an HTTP response (API Gateway answers 500)."""
-
-
-def map_result(result: Any) -> Response:
-    """Payload 2.0 response mapping: a dict with ``statusCode`` is an HTTP response; a string is the body
-    of a 200 response as is; anything else is serialized as the JSON body of a 200 response."""
-    if not isinstance(result, dict) or "statusCode" not in result:
-        body = result if isinstance(result, str) else json.dumps(result)
-        return Response(body.encode(), status_code=200, media_type=_JSON)
-    try:
-        status = int(result["statusCode"])
-        if not 100 <= status <= 599:
-            raise ValueError(status)
-        headers = {
-            str(k): str(v)
-            for k, v in (result.get("headers") or {}).items()
-            if str(k).lower() not in ("content-length", "transfer-encoding", "connection")
-        }
-        payload = result.get("body")
-        if payload is None:
-            content = b""
-        elif not isinstance(payload, str):
-            raise BadIntegrationResponseError(f"body must be a string, got {type(payload).__name__}")
-        elif result.get("isBase64Encoded"):
-            content = base64.b64decode(payload, validate=True)
-        else:
-            content = payload.encode("utf-8")
-        cookies = [str(c) for c in result.get("cookies") or []]
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise BadIntegrationResponseError(f"malformed Lambda response: {exc}") from exc
-    response = Response(content, status_code=status, headers=headers)
-    response.raw_headers += [(b"set-cookie", c.encode("latin-1")) for c in cookies]
-    return response
-
-
 class Gateway:
     """Serves one :class:`ApiModel` like API Gateway; ``app`` is the ASGI application."""
 
@@ -208,18 +96,33 @@ class Gateway:
         *,
         aws_endpoint_url: str | None = None,
         jwks_url: Callable[[str], str] | None = None,
-        runtimes: dict[str, FunctionRuntime] | None = None,
         log: Callable[[str], None] | None = None,
+        throttling: bool = True,
     ) -> None:
         self.model = model
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.authorizers: dict[str, JwtAuthorizer] = authorizers_for(
             model.authorizers, jwks_url or (lambda issuer: cognito_jwks_url(issuer, aws_endpoint_url))
         )
-        self.runtimes = runtimes if runtimes is not None else runtimes_for(model.functions, model.region)
-        # Handlers run off the event loop; INVOKE_LOCK (local.runtime) serializes them, so a few threads do.
-        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lambda")
-        self.app = Starlette(routes=[StarletteRoute("/{path:path}", self.handle, methods=ALL_METHODS)])
+        self.runtime = Runtime(model.functions, model.region, self.log)
+        self.throttler = Throttler(model.throttling) if throttling else None
+        self._running: set[asyncio.Task[Outcome]] = set()
+        self.app = Starlette(
+            routes=[StarletteRoute("/{path:path}", self.handle, methods=ALL_METHODS)], lifespan=self._lifespan
+        )
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """ASGI lifespan: the heap built so far is frozen out of the collector's way (the emulator's and the
+        recorded program's objects live as long as the stack: full collections stay short); the execution
+        environments stop with the server."""
+        gc.freeze()
+        yield
+        await self.runtime.aclose()
+
+    def close(self) -> None:
+        """Stop every execution environment that is left (after the server has stopped)."""
+        self.runtime.close()
 
     @property
     def jwks_fetches(self) -> int:
@@ -231,7 +134,12 @@ class Gateway:
         request_id = _request_id()
         origin = request.headers.get("origin")
         cors = self.model.cors
-        if (
+        body = await self._body(request)
+        if body is None:
+            response = _answer(limits.TOO_LARGE)
+            if cors is not None:
+                self._cors_headers(response, cors, origin)
+        elif (
             cors is not None
             and request.method == "OPTIONS"
             and origin is not None
@@ -239,11 +147,37 @@ class Gateway:
         ):
             response = self._preflight(request, cors, origin)
         else:
-            response = await self._route(request, request_id)
+            response = await self._route(request, request_id, body)
             if cors is not None:
                 self._cors_headers(response, cors, origin)
         response.headers["apigw-requestid"] = request_id
         return response
+
+    @staticmethod
+    async def _body(request: Request) -> bytes | None:
+        """The request body, or None when the request is over the HTTP API quotas (10 KB head, 10 MB body)."""
+        scope = request.scope
+        target = scope.get("raw_path") or scope["path"].encode()
+        if scope.get("query_string"):
+            target += b"?" + scope["query_string"]
+        head = limits.request_line_and_headers_size(request.method, target, scope["headers"])
+        if head > limits.MAX_REQUEST_LINE_AND_HEADERS_BYTES:
+            return None
+        declared = request.headers.get("content-length")
+        too_large = declared is not None and declared.isdigit() and int(declared) > limits.MAX_PAYLOAD_BYTES
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            too_large = too_large or size > limits.MAX_PAYLOAD_BYTES
+            if too_large:
+                if size > DRAIN_LIMIT:  # read what a client may still be sending, so it gets the 413
+                    break
+                continue
+            chunks.append(chunk)
+        if too_large:
+            return None
+        return b"".join(chunks)
 
     def _preflight(self, request: Request, cors: CorsSpec, origin: str) -> Response:
         response = Response(status_code=204)
@@ -282,10 +216,12 @@ class Gateway:
         if cors.expose_headers:
             response.headers["access-control-expose-headers"] = ",".join(cors.expose_headers)
 
-    async def _route(self, request: Request, request_id: str) -> Response:
+    async def _route(self, request: Request, request_id: str, body: bytes) -> Response:
         raw_path = (request.scope.get("raw_path") or request.scope["path"].encode()).decode("latin-1")
         raw_path = raw_path.split("?", 1)[0]
         match = match_route(self.model.routes, request.method, raw_path)
+        if self.throttler is not None and not self.throttler.allow(match[0].key if match else None):
+            return _answer(limits.TOO_MANY_REQUESTS)
         if match is None:
             return _message(404, "Not Found")
         route, raw_params = match
@@ -299,22 +235,41 @@ class Gateway:
         integration = target.integration
         if integration is None:
             return _message(404, "Not Found")
-        function = integration.function
-        runtime = self.runtimes.get(function.arn) if function else None
-        if runtime is None:
-            return _message(500, "Internal Server Error")
+        if integration.function is None:
+            return _answer(limits.INTERNAL_SERVER_ERROR)
         params = {k: unquote(v) for k, v in raw_params.items()}
-        body = await request.body()
         event = build_event(request, body, route.key, params, self.model, request_id, jwt_context)
+        event_json = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+        if len(event_json.encode("utf-8")) > limits.MAX_LAMBDA_PAYLOAD_BYTES:
+            self._failed(integration, request_id, route.key, "RequestEntityTooLargeException", "event over 6 MB")
+            return _answer(limits.TOO_LARGE)
+        return await self._invoke(integration, event_json, request_id, route.key)
+
+    async def _invoke(self, integration: IntegrationSpec, event_json: str, request_id: str, route_key: str) -> Response:
+        """Invoke the integration's function; answer when it ends or when the integration times out."""
+        assert integration.function is not None
+        task = asyncio.ensure_future(self.runtime.invoke(integration.function, event_json))
+        timeout = limits.integration_timeout_s(integration.timeout_ms)
+        done, _ = await asyncio.wait((task,), timeout=timeout)
+        if not done:
+            # The function goes on until it ends or reaches its own timeout, as on AWS.
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+            self._failed(integration, request_id, route_key, "IntegrationTimeout", f"no answer within {timeout:g} s")
+            return _answer(limits.SERVICE_UNAVAILABLE)
+        outcome = task.result()
+        if not outcome.ok:
+            self._failed(integration, request_id, route_key, str(outcome.error_type), outcome.error_message)
+            return _answer(limits.INTERNAL_SERVER_ERROR)
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._executor, runtime.invoke, event)
-            return map_result(result)
-        except Exception as exc:
-            self.log(
-                f"[{runtime.spec.name}] {request_id} {route.key}: handler failed: "
-                + "".join(traceback.format_exception(exc)).rstrip()
-            )
-            return _message(500, "Internal Server Error")
+            return map_result(outcome.result)
+        except BadIntegrationResponseError as exc:
+            self._failed(integration, request_id, route_key, "BadIntegrationResponse", str(exc))
+            return _answer(limits.INTERNAL_SERVER_ERROR)
+
+    def _failed(self, integration: IntegrationSpec, request_id: str, route_key: str, kind: str, message: str) -> None:
+        name = integration.function.name if integration.function else integration.id
+        self.log(f"[{name}] {request_id} {route_key}: {kind}: {message}")
 
     def _authorize(self, request: Request, target: RouteTarget) -> dict[str, Any] | Response:
         """The ``jwt`` part of the authorizer context, or the 401/403 response."""

@@ -41,6 +41,8 @@ class FunctionSpec:
     runtime: str = "python3.12"
     memory_mb: int = 128
     timeout_s: float = 3.0
+    reserved_concurrency: int | None = None
+    """``reservedConcurrentExecutions`` when declared (0 or more); None when unreserved."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,25 @@ class RouteTarget:
     integration: IntegrationSpec | None
 
 
+@dataclass(frozen=True)
+class ThrottleSpec:
+    """A stage's throttling target for a route: a token bucket of ``burst`` tokens refilled at ``rate`` per second."""
+
+    burst: int
+    rate: float
+
+
+@dataclass(frozen=True)
+class StageThrottling:
+    """The ``$default`` stage's ``defaultRouteSettings`` and per-route ``routeSettings`` throttling."""
+
+    default: ThrottleSpec | None = None
+    routes: dict[str, ThrottleSpec] = field(default_factory=dict)
+
+    def for_route(self, route_key: str) -> ThrottleSpec | None:
+        return self.routes.get(route_key, self.default)
+
+
 @dataclass
 class ApiModel:
     """One HTTP API: routes (for :func:`securedapi.routes.match_route`), their targets, CORS."""
@@ -105,6 +126,7 @@ class ApiModel:
     cors: CorsSpec | None
     authorizers: list[JwtAuthorizerSpec] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    throttling: StageThrottling = field(default_factory=StageThrottling)
 
     @property
     def functions(self) -> list[FunctionSpec]:
@@ -163,7 +185,15 @@ def _function(resource: RecordedResource, program_dir: Path) -> FunctionSpec:
         runtime=str(state.get("runtime") or "python3.12"),
         memory_mb=_int(state.get("memorySize"), 128),
         timeout_s=float(state.get("timeout") or 3),
+        reserved_concurrency=_reserved(state.get("reservedConcurrentExecutions")),
     )
+
+
+def _reserved(value: Any) -> int | None:
+    """``reservedConcurrentExecutions``: -1 (the provider's default) or absent means unreserved."""
+    if value is None or int(value) < 0:
+        return None
+    return int(value)
 
 
 def _function_for(uri: str, functions: list[tuple[RecordedResource, FunctionSpec]]) -> FunctionSpec | None:
@@ -291,6 +321,7 @@ def build_model(
             max_age=None if max_age is None else int(max_age),
         )
     return ApiModel(
+        throttling=stage_throttling(recording, api_id),
         api_id=api_id,
         name=api_res.name,
         region=region,
@@ -301,3 +332,32 @@ def build_model(
         authorizers=list(authorizers.values()),
         warnings=warnings,
     )
+
+
+def _throttle(settings: Any, default: ThrottleSpec | None = None) -> ThrottleSpec | None:
+    """A route settings block's throttling; a value it leaves unset comes from ``default`` (or is unlimited)."""
+    if not isinstance(settings, dict):
+        return default
+    burst, rate = settings.get("throttlingBurstLimit"), settings.get("throttlingRateLimit")
+    if burst is None and rate is None:
+        return default
+    return ThrottleSpec(
+        burst=int(burst) if burst is not None else (default.burst if default else 5000),
+        rate=float(rate) if rate is not None else (default.rate if default else 10000.0),
+    )
+
+
+def stage_throttling(recording: Recording, api_id: str) -> StageThrottling:
+    """Throttling of the API's ``$default`` stage (the one the local gateway serves)."""
+    for stage in recording.of_type(STAGE):
+        st = stage.state
+        if str(st.get("apiId")) != api_id or st.get("name") != "$default":
+            continue
+        default = _throttle(st.get("defaultRouteSettings"))
+        routes: dict[str, ThrottleSpec] = {}
+        for settings in st.get("routeSettings") or []:
+            spec = _throttle(settings, default)
+            if isinstance(settings, dict) and settings.get("routeKey") and spec is not None:
+                routes[str(settings["routeKey"])] = spec
+        return StageThrottling(default=default, routes=routes)
+    return StageThrottling()

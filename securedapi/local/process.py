@@ -22,10 +22,16 @@ def log_file(state_dir: Path) -> Path:
 
 
 def spawn(
-    api_port: int, aws_port: int, state_dir: Path, *, program: Path | None = None, python: str = sys.executable
+    api_port: int,
+    aws_port: int,
+    state_dir: Path,
+    *,
+    program: Path | None = None,
+    python: str = sys.executable,
+    extra_args: tuple[str, ...] = (),
 ) -> "subprocess.Popen[str]":
     """Start ``securedapi local`` on the given ports for ``program`` (default: the current directory),
-    writing its state and its output to ``state_dir``."""
+    writing its state and its output to ``state_dir``; ``extra_args`` e.g. ``("--stack", "test")``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [
         python,
@@ -38,6 +44,7 @@ def spawn(
         str(aws_port),
         "--state-dir",
         str(state_dir),
+        *extra_args,
     ]
     state_dir = Path(state_dir).resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -56,7 +63,9 @@ def wait_until_ready(process: "subprocess.Popen[str]", state_dir: Path, timeout:
             output = log_file(state_dir).read_text(errors="replace")
             raise RuntimeError(f"local stack exited with {process.returncode}:\n{output}")
         if outputs_file.is_file():
-            return json.loads(outputs_file.read_text())  # type: ignore[no-any-return]
+            outputs: dict[str, Any] = json.loads(outputs_file.read_text())
+            if outputs.get("pid") == process.pid:  # not a file left by an earlier stack
+                return outputs
         time.sleep(0.01)
     output = log_file(state_dir).read_text(errors="replace")
     raise RuntimeError(f"local stack did not write {outputs_file} within {timeout} s:\n{output}")

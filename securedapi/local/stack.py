@@ -1,7 +1,6 @@
 """Start the local stack: emulator, program under moto-backed mocks, API model, gateway, ``outputs.json``."""
 
 import contextlib
-import json
 import os
 import shlex
 import signal
@@ -34,6 +33,7 @@ class LocalStack:
     aws_port: int = 5000
     state_dir: Path = DEFAULT_STATE_DIR
     access_log: bool = False
+    throttling: bool = True
     emulator: Emulator | None = None
     model: ApiModel | None = None
     gateway: "Gateway | None" = None
@@ -70,7 +70,7 @@ class LocalStack:
         self.model = build_model(recording, self.program_dir, region=region)
         for warning in self.model.warnings:
             self.say(f"warning: {warning}")
-        self.gateway = Gateway(self.model, aws_endpoint_url=endpoint)
+        self.gateway = Gateway(self.model, aws_endpoint_url=endpoint, throttling=self.throttling)
         self.outputs = self._outputs(recording.outputs, recording, region, endpoint)
 
     def _outputs(self, exports: dict[str, Any], recording: Any, region: str, endpoint: str) -> dict[str, Any]:
@@ -102,11 +102,10 @@ class LocalStack:
         return outputs
 
     def write_outputs(self) -> None:
-        """Write ``outputs.json`` atomically (its appearance means "ready")."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.outputs_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.outputs, indent=2, sort_keys=True, default=str) + "\n")
-        os.replace(tmp, self.outputs_file)
+        """Write ``outputs.json`` atomically (its appearance means "ready"), with this process's pid."""
+        from securedapi.local.state import write_outputs
+
+        write_outputs(self.outputs_file, self.outputs)
 
     def banner(self) -> str:
         o = self.outputs
@@ -159,7 +158,7 @@ class LocalStack:
             port=self.api_port,
             log_level="warning",
             access_log=self.access_log,
-            lifespan="off",
+            lifespan="on",
             server_header=False,
         )
         server = _Server(config)
@@ -172,6 +171,8 @@ class LocalStack:
 
     def stop(self) -> None:
         self.outputs_file.unlink(missing_ok=True)
+        if self.gateway is not None:
+            self.gateway.close()
         if self.emulator is not None:
             self.emulator.stop()
             self.emulator = None

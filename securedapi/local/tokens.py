@@ -15,7 +15,6 @@ emulator re-issues the access token with those scopes if the app client is allow
 (:class:`local.emulator.ScopedTokenApp`), standing in for the managed-login code flow.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,11 +28,15 @@ class TokenCliError(RuntimeError):
 
 
 def read_outputs(state_dir: Path) -> dict[str, Any]:
+    from securedapi.local.state import StaleOutputsError, read_live_outputs
+
     path = state_dir / "outputs.json"
     try:
-        outputs: dict[str, Any] = json.loads(path.read_text())
+        outputs = read_live_outputs(path)
     except FileNotFoundError:
         raise TokenCliError(f"{path} not found: start the local stack first (make local / securedapi local)") from None
+    except StaleOutputsError as exc:
+        raise TokenCliError(str(exc)) from None
     for key in ("userPoolId", "userPoolClientId", "awsEndpointUrl", "region"):
         if not outputs.get(key):
             raise TokenCliError(f"{path} has no {key!r}; restart the local stack")

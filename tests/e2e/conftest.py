@@ -65,6 +65,7 @@ class FixtureApi:
     url: str
     outputs: dict[str, Any]
     gateway: Any
+    logs: list[str]
 
     def token(self, user: str, *groups: str, id_token: bool = False) -> str:
         tokens = get_tokens(self.outputs, user, groups=tuple(groups))
@@ -83,10 +84,11 @@ def fixture_api(stack: RunningStack) -> Iterator[FixtureApi]:
     endpoint, region = stack.outputs["awsEndpointUrl"], stack.outputs["region"]
     recording = run_program(FIXTURE_PROGRAM, stack="test", mocks=MotoMocks(region, endpoint))
     model = build_model(recording, FIXTURE_PROGRAM, region=region)
-    gateway = Gateway(model, aws_endpoint_url=endpoint, log=lambda line: None)
+    logs: list[str] = []
+    gateway = Gateway(model, aws_endpoint_url=endpoint, log=logs.append)
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(gateway.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(gateway.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -95,10 +97,11 @@ def fixture_api(stack: RunningStack) -> Iterator[FixtureApi]:
         time.sleep(0.02)
     outputs = {**recording.outputs, "awsEndpointUrl": endpoint, "region": region}
     try:
-        yield FixtureApi(f"http://127.0.0.1:{port}", outputs, gateway)
+        yield FixtureApi(f"http://127.0.0.1:{port}", outputs, gateway, logs)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        gateway.close()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,8 @@ client = aws.cognito.UserPoolClient(
     "fx-client",
     user_pool_id=pool.id,
     generate_secret=False,
-    explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    prevent_user_existence_errors="ENABLED",
     allowed_oauth_flows_user_pool_client=True,
     allowed_oauth_flows=["code"],
     allowed_oauth_scopes=["openid", "fx/read"],
@@ -71,17 +72,22 @@ FUNCTIONS = {
     "raw": {"FUNCTION_TAG": "raw"},
     "fancy": {"FUNCTION_TAG": "fancy"},
 }
+# Lambda fidelity: a 1 s timeout ("slow"), a reserved concurrency of 1 ("single"); "slow-integration" is the
+# slow function behind an integration that gives up after 300 ms.
+SLEEPERS = {"slow": {"timeout": 1}, "single": {"timeout": 5, "reserved_concurrent_executions": 1}}
+HANDLERS = {"broken": "no_such_module.handler"}  # its init phase fails (Runtime.ImportModuleError)
 integrations = {}
-for fn_name, variables in FUNCTIONS.items():
+for fn_name, variables in {**FUNCTIONS, **{k: {"FUNCTION_TAG": k} for k in [*SLEEPERS, *HANDLERS]}}.items():
+    options = SLEEPERS.get(fn_name, {"timeout": 5})
     function = aws.lambda_.Function(
         f"fx-{fn_name}",
         role=role.arn,
         runtime="python3.12",
-        handler=f"fixture_handlers.{fn_name}",
+        handler=HANDLERS.get(fn_name, f"fixture_handlers.{'sleep' if fn_name in SLEEPERS else fn_name}"),
         code=pulumi.FileArchive("./handlers"),
-        timeout=5,
         memory_size=128,
         environment={"variables": variables},
+        **options,
     )
     integrations[fn_name] = aws.apigatewayv2.Integration(
         f"fx-integration-{fn_name}",
@@ -90,6 +96,15 @@ for fn_name, variables in FUNCTIONS.items():
         integration_uri=function.invoke_arn,
         payload_format_version="2.0",
     )
+    if fn_name == "slow":
+        integrations["slow-integration"] = aws.apigatewayv2.Integration(
+            "fx-integration-slow-300ms",
+            api_id=api.id,
+            integration_type="AWS_PROXY",
+            integration_uri=function.invoke_arn,
+            payload_format_version="2.0",
+            timeout_milliseconds=300,
+        )
 
 ROUTES = {
     "GET /ping": ("ping", "JWT", None),
@@ -103,6 +118,11 @@ ROUTES = {
     "GET /boom": ("boom", "NONE", None),
     "GET /raw": ("raw", "NONE", None),
     "GET /fancy": ("fancy", "NONE", None),
+    "ANY /slow": ("slow", "NONE", None),
+    "GET /slow-integration": ("slow-integration", "NONE", None),
+    "GET /single": ("single", "NONE", None),
+    "GET /throttled": ("ping", "NONE", None),
+    "GET /broken": ("broken", "NONE", None),
     "$default": ("other", "NONE", None),
 }
 for key, (fn_name, auth, scopes) in ROUTES.items():
@@ -116,7 +136,14 @@ for key, (fn_name, auth, scopes) in ROUTES.items():
         authorizer_id=authorizer.id if auth == "JWT" else None,
         authorization_scopes=scopes,
     )
-stage = aws.apigatewayv2.Stage("fx-stage", api_id=api.id, name="$default", auto_deploy=True)
+stage = aws.apigatewayv2.Stage(
+    "fx-stage",
+    api_id=api.id,
+    name="$default",
+    auto_deploy=True,
+    default_route_settings={"throttling_burst_limit": 2000, "throttling_rate_limit": 1000},
+    route_settings=[{"route_key": "GET /throttled", "throttling_burst_limit": 3, "throttling_rate_limit": 1}],
+)
 
 pulumi.export("apiUrl", stage.invoke_url)
 pulumi.export("userPoolId", pool.id)

@@ -1,10 +1,13 @@
 """Handlers of the fixture program: they report what the gateway gave them."""
 
 import base64
+import json
 import os
+import time
 from typing import Any
 
 SEEN_AT_IMPORT = os.environ.get("FUNCTION_TAG")
+CALLS = 0  # module state: lives as long as the execution environment
 
 
 def _env() -> dict[str, Any]:
@@ -60,3 +63,18 @@ def fancy(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "body": base64.b64encode(b"\x00\x01binary").decode(),
         "isBase64Encoded": True,
     }
+
+
+def sleep(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Sleep ``?seconds=``; answer ``?bytes=`` bytes, or which environment ran and how often."""
+    global CALLS
+    CALLS += 1
+    query = event.get("queryStringParameters") or {}
+    time.sleep(float(query.get("seconds", 0)))
+    size = int(query.get("bytes", 0))
+    if size:
+        return {"statusCode": 200, "headers": {"content-type": "text/plain"}, "body": "x" * size}
+    report = {"pid": os.getpid(), "calls": CALLS, "tag": os.environ.get("FUNCTION_TAG"), "env": _env()}
+    report["remaining"] = context.get_remaining_time_in_millis()
+    report["bodyLength"] = len(event.get("body") or "")
+    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(report)}
