@@ -2,6 +2,10 @@
 
 import os
 import traceback
+from pathlib import Path
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
+"""securedapi's own code (an editable install is not under site-packages): never the user's line."""
 
 
 class ProgramError(Exception):
@@ -18,14 +22,18 @@ class ProgramError(Exception):
 
     @classmethod
     def from_exception(cls, exc: BaseException, program_file: str | None = None) -> "ProgramError":
-        """Name the innermost frame of the user's program (or the last frame) that raised."""
+        """Name the innermost frame of the user's program (not securedapi, pulumi or site-packages) that raised."""
         if isinstance(exc, ProgramError):
             return exc
         if isinstance(exc, SyntaxError):
             return cls(f"SyntaxError: {exc.msg}", file=exc.filename, line=exc.lineno, cause=exc)
         frames = traceback.extract_tb(exc.__traceback__)
         site = os.sep + "site-packages" + os.sep
-        own = [f for f in frames if site not in f.filename and "/pulumi/" not in f.filename]
+        own = [
+            f
+            for f in frames
+            if site not in f.filename and "/pulumi/" not in f.filename and not f.filename.startswith(_PACKAGE_DIR)
+        ]
         candidates = own or list(frames)
         frame = candidates[-1] if candidates else None
         text = f"{type(exc).__name__}: {exc}"
