@@ -10,6 +10,12 @@ import pulumi_aws as aws
 
 from securedapi.components.dns import alias_records
 from securedapi.components.identity_checks import STANDARD_SCOPES, validate_identity_args
+from securedapi.components.service_clients import (
+    ServiceClientArgs,
+    create_service_clients,
+    parse_service_clients,
+    service_outputs,
+)
 
 _RESOURCE_SERVER_NAME = re.compile(r"[^\w\s+=,.@-]")
 
@@ -64,7 +70,11 @@ class CognitoIdentityArgs(TypedDict, total=False):
     resource_server_identifier: str
     """Identifier of the resource server for custom scopes, e.g. "dashboard". Default: none (no custom scopes)."""
     scopes: Mapping[str, str]
-    """Custom scopes of the resource server: name -> description. Granted to the client as "<identifier>/<name>"."""
+    """Custom scopes of the resource server: name -> description, as "<identifier>/<name>" in tokens."""
+    client_scopes: Sequence[str]
+    """Custom scopes (names) granted to the public client. Default: every scope. Leave service-only scopes out."""
+    service_clients: Mapping[str, ServiceClientArgs]
+    """Machine-to-machine callers: name -> confidential client_credentials client with its scopes. Default: none."""
     groups: Mapping[str, str]
     """User pool groups: name -> description (e.g. {"admin": "Administrators"}). Delivered in cognito:groups."""
     identity_providers: Sequence[IdentityProviderArgs]
@@ -111,6 +121,12 @@ class CognitoIdentity(pulumi.ComponentResource):
     """DNS target of custom_domain: the CloudFront distribution its alias record points at (none for a prefix)."""
     custom_domain_zone_id: pulumi.Output[Optional[str]]
     """Route 53 hosted zone id of that CloudFront distribution, for the alias record (none for a prefix)."""
+    service_client_ids: pulumi.Output[dict[str, str]]
+    """Service client name -> app client id (add them to the API's JWT audiences)."""
+    service_client_secrets: pulumi.Output[dict[str, str]]
+    """Service client name -> client secret, as a Pulumi secret (store it where the calling service reads it)."""
+    confidential_clients: pulumi.Output[dict[str, str]]
+    """App client logical name -> why it has a secret: the service clients, for the policy pack."""
 
     def __init__(self, name: str, args: CognitoIdentityArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         """Validate ``args`` (``ValueError`` naming the bad arg, before any child exists), then create the children.
@@ -120,12 +136,16 @@ class CognitoIdentity(pulumi.ComponentResource):
         (PKCE is the client's part), token revocation, user-existence errors hidden, 1 h tokens.
         """
         validate_identity_args(args, CognitoIdentityArgs.__annotations__)
+        service_clients = parse_service_clients(args)
         super().__init__("securedapi:index:CognitoIdentity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         pool = aws.cognito.UserPool(f"{name}-pool", **_pool_inputs(args), opts=child)
 
         identifier = args.get("resource_server_identifier")
         custom_scopes = [f"{identifier}/{scope}" for scope in args.get("scopes") or {}]
+        client_scopes = args.get("client_scopes")
+        if client_scopes is not None:
+            custom_scopes = [f"{identifier}/{scope}" for scope in client_scopes]
         depends: list[pulumi.Resource] = []
         if identifier is not None:
             depends.append(
@@ -182,6 +202,7 @@ class CognitoIdentity(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends),
         )
 
+        services = create_service_clients(self, name, service_clients, pool, depends)
         domain = self._domain(name, args, pool, client)
         for group, description in (args.get("groups") or {}).items():
             aws.cognito.UserGroup(
@@ -213,6 +234,10 @@ class CognitoIdentity(pulumi.ComponentResource):
         )
         self.token_endpoint = pulumi.Output.concat(base_url, "/oauth2/token")
         self.scopes = pulumi.Output.from_input(custom_scopes)
+        ids, secrets, confidential = service_outputs(name, service_clients, services)
+        self.service_client_ids = ids
+        self.service_client_secrets = secrets
+        self.confidential_clients = pulumi.Output.from_input(confidential)
         self.register_outputs(
             {
                 "userPoolId": self.user_pool_id,
@@ -226,6 +251,9 @@ class CognitoIdentity(pulumi.ComponentResource):
                 "scopes": self.scopes,
                 "customDomainTarget": self.custom_domain_target,
                 "customDomainZoneId": self.custom_domain_zone_id,
+                "serviceClientIds": self.service_client_ids,
+                "serviceClientSecrets": self.service_client_secrets,
+                "confidentialClients": self.confidential_clients,
             }
         )
 

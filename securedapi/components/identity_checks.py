@@ -200,6 +200,21 @@ def _check_scopes(args: Mapping[str, Any]) -> None:
             _fail("scopes", f"invalid scope name {scope!r} (no spaces, '/' or quotes)")
         if not isinstance(description, str) or not 1 <= len(description) <= 256:
             _fail(f"scopes[{scope!r}]", f"the description must be 1-256 characters, got {description!r}")
+    _check_client_scopes(args.get("client_scopes"), list(scopes))
+
+
+def _check_client_scopes(value: Any, defined: list[str]) -> None:
+    """``client_scopes``: distinct names of the resource server's scopes."""
+    if value is None:
+        return
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        _fail("client_scopes", f"expected a list of scope names, got {value!r}")
+    for scope in value:
+        if scope not in defined:
+            known = ", ".join(repr(s) for s in defined) or "none (set scopes)"
+            _fail("client_scopes", f"unknown scope {scope!r}; the resource server defines {known}")
+    if len(set(value)) != len(value):
+        _fail("client_scopes", f"lists a scope twice: {list(value)!r}")
 
 
 def _check_groups(args: Mapping[str, Any]) -> None:

@@ -42,11 +42,13 @@ IDENTITY_INPUTS = {
     "refreshTokenValidityDays": INT, "refreshTokenRotation": BOOL, "resourceServerIdentifier": STR,
     "scopes": mapping(STR), "groups": mapping(STR),
     "identityProviders": arr("#/types/securedapi:index:IdentityProviderArgs"), "hostedZoneId": STR,
-    "emailSourceArn": STR, "emailFrom": STR, "emailConfigurationSet": STR,
+    "emailSourceArn": STR, "emailFrom": STR, "emailConfigurationSet": STR, "clientScopes": arr(STR),
+    "serviceClients": mapping("#/types/securedapi:index:ServiceClientArgs"),
 }  # fmt: skip
 IDENTITY_OUTPUTS = {
     "userPoolId": STR, "userPoolArn": STR, "clientId": STR, "issuer": STR, "jwksUri": STR, "domain": STR,
     "loginUrl": STR, "tokenEndpoint": STR, "scopes": arr(STR), "customDomainTarget": STR, "customDomainZoneId": STR,
+    "serviceClientIds": mapping(STR), "serviceClientSecrets": mapping(STR), "confidentialClients": mapping(STR),
 }  # fmt: skip
 API_INPUTS = {
     "routes": mapping("#/types/securedapi:index:RouteArgs"), "codePath": STR, "issuer": STR, "audiences": arr(STR),
@@ -66,6 +68,12 @@ ROUTE_PROPERTIES = {
 }  # fmt: skip
 IDP_PROPERTIES = {"providerName": STR, "providerType": STR, "providerDetails": mapping(STR),
                   "attributeMapping": mapping(STR)}  # fmt: skip
+SERVICE_CLIENT_PROPERTIES = {"scopes": arr(STR), "description": STR, "tokenValidityMinutes": INT}
+TYPES = {
+    "securedapi:index:RouteArgs": ROUTE_PROPERTIES,
+    "securedapi:index:IdentityProviderArgs": IDP_PROPERTIES,
+    "securedapi:index:ServiceClientArgs": SERVICE_CLIENT_PROPERTIES,
+}
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +104,7 @@ def test_package_metadata(schema):
     assert schema["version"] == __version__
     assert set(schema["resources"]) == {IDENTITY, API}
     assert [c.__name__ for c in COMPONENTS] == ["CognitoIdentity", "SecuredHttpApi"]
-    assert set(schema["types"]) == {"securedapi:index:RouteArgs", "securedapi:index:IdentityProviderArgs"}
+    assert set(schema["types"]) == set(TYPES)
     assert schema.get("dependencies", []) == []  # no resource references to other packages' SDKs
     assert all(r["isComponent"] for r in schema["resources"].values())
 
@@ -113,7 +121,7 @@ def test_every_documented_property_with_its_type(schema, token, inputs, outputs)
 
 @pytest.mark.parametrize(
     ("token", "properties"),
-    [("securedapi:index:RouteArgs", ROUTE_PROPERTIES), ("securedapi:index:IdentityProviderArgs", IDP_PROPERTIES)],
+    list(TYPES.items()),
 )
 def test_nested_types(schema, token, properties):
     assert {k: shape(v) for k, v in schema["types"][token]["properties"].items()} == properties
@@ -129,6 +137,7 @@ def test_required_inputs(schema):
         "providerName",
         "providerType",
     ]
+    assert schema["types"]["securedapi:index:ServiceClientArgs"]["required"] == ["description", "scopes"]
     # Outputs: all always set except the custom domain's DNS target and zone (only with customDomain).
     dns = {"customDomainTarget", "customDomainZoneId"}
     assert schema["resources"][API]["required"] == sorted(set(API_OUTPUTS) - dns)
@@ -190,7 +199,7 @@ def test_no_property_is_any_but_the_json_schemas(schema):
     untyped = [path for path, prop in nodes if not ("type" in prop) ^ ("$ref" in prop)]
     assert untyped == []
     refs = {prop["$ref"] for path, prop in nodes if "$ref" in prop and path not in ANY_VALUES}
-    assert refs == {"#/types/securedapi:index:RouteArgs", "#/types/securedapi:index:IdentityProviderArgs"}
+    assert refs == {f"#/types/{token}" for token in TYPES}
     assert {path for path, prop in nodes if prop.get("$ref") == ANY} == ANY_VALUES
     assert json.dumps(schema).count(ANY) == len(ANY_VALUES)
 
@@ -212,7 +221,7 @@ def test_every_property_is_documented_on_one_line(schema):
             assert prop.get("description") and "\n" not in prop["description"], f"{token}.{name}"
             described += 1
     assert described == sum(map(len, (IDENTITY_INPUTS, IDENTITY_OUTPUTS, API_INPUTS, API_OUTPUTS,
-                                      ROUTE_PROPERTIES, IDP_PROPERTIES)))  # fmt: skip
+                                      *TYPES.values())))  # fmt: skip
 
 
 def test_documented_defaults_are_in_the_descriptions(schema):

@@ -152,3 +152,86 @@ def test_every_child_is_parented_to_the_component(graph):
     for child in graph.resources:
         if child is not component:
             assert child.parent == component.urn, child.name
+
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+"""The special signature key of a secret value in Pulumi's wire format (sdk/proto, "Property values")."""
+
+
+@pytest.fixture(scope="module")
+def services():
+    from securedapi.testing import run_program
+
+    args = identity_args(
+        scopes={"read": "Read items", "reports.read": "Read reports", "reports.write": "Write reports"},
+        client_scopes=["read"],
+        service_clients={
+            "reporting": {"scopes": ["reports.read"], "description": "nightly report job"},
+            "Billing_Sync": {
+                "scopes": ["api/reports.read", "reports.write"],
+                "description": " invoices ",
+                "token_validity_minutes": 15,
+            },
+        },
+    )
+    return run_program(lambda: CognitoIdentity("auth", args), project="test", stack="unit")
+
+
+def test_service_clients_are_confidential_client_credentials_clients(services):
+    pool = services.named("auth-pool")
+    server = services.named("auth-resource-server")
+    reporting = services.named("auth-service-reporting")
+    billing = services.named("auth-service-billing_sync")
+    for client in (reporting, billing):
+        inputs = client.inputs
+        assert inputs["userPoolId"] == pool.id
+        assert inputs["generateSecret"] is True
+        assert inputs["allowedOauthFlows"] == ["client_credentials"]
+        assert inputs["allowedOauthFlowsUserPoolClient"] is True
+        assert inputs["explicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]  # no user sign-in flow
+        assert not {"callbackUrls", "logoutUrls", "supportedIdentityProviders"} & set(inputs)
+        assert (inputs["preventUserExistenceErrors"], inputs["enableTokenRevocation"]) == ("ENABLED", True)
+        assert inputs["tokenValidityUnits"] == {"accessToken": "minutes"}
+        assert server.urn in client.options["dependencies"]  # the scopes exist before they are granted
+        assert client.parent == services.named("auth").urn
+    assert reporting.inputs["allowedOauthScopes"] == ["api/reports.read"]
+    assert reporting.inputs["accessTokenValidity"] == 60
+    assert billing.inputs["allowedOauthScopes"] == ["api/reports.read", "api/reports.write"]
+    assert billing.inputs["accessTokenValidity"] == 15
+    # No branding: managed login is for people.
+    assert [
+        b.inputs["clientId"] for b in services.of_type("aws:cognito/managedLoginBranding:ManagedLoginBranding")
+    ] == [services.named("auth-client").id]
+
+
+def test_public_client_gets_only_client_scopes(services):
+    client = services.named("auth-client").inputs
+    assert client["allowedOauthScopes"] == ["openid", "email", "profile", "api/read"]
+    out = services.named("auth").outputs
+    assert out["scopes"] == ["api/read"]
+    assert parse_qs(urlsplit(out["loginUrl"]).query)["scope"] == ["openid email profile api/read"]
+
+
+def test_service_client_outputs(services):
+    out = services.named("auth").outputs
+    reporting = services.named("auth-service-reporting")
+    billing = services.named("auth-service-billing_sync")
+    assert out["serviceClientIds"] == {"reporting": reporting.id, "Billing_Sync": billing.id}
+    secrets = out["serviceClientSecrets"]
+    assert set(secrets) == {SECRET_SIG, "value"}  # a Pulumi secret, never a plain output
+    assert secrets["value"] == {
+        "reporting": reporting.outputs["clientSecret"],
+        "Billing_Sync": billing.outputs["clientSecret"],
+    }
+    assert out["confidentialClients"] == {
+        "auth-service-reporting": "service client 'reporting' of CognitoIdentity (client_credentials only): "
+        "nightly report job",
+        "auth-service-billing_sync": "service client 'Billing_Sync' of CognitoIdentity (client_credentials only): "
+        "invoices",
+    }
+
+
+def test_no_service_clients_by_default(graph):
+    out = graph.named("auth").outputs
+    assert (out["serviceClientIds"], out["confidentialClients"]) == ({}, {})
+    assert [c.name for c in graph.of_type("aws:cognito/userPoolClient:UserPoolClient")] == ["auth-client"]

@@ -74,6 +74,8 @@ def test_api_args_are_rejected_before_any_resource(record, case, overrides, mess
     assert_rejected_before_any_resource(record, lambda: SecuredHttpApi("web", args), message)
 
 
+SERVICE = {"scopes": ["read"], "description": "a nightly job"}
+
 IDENTITY_CASES = [
     (
         "http callback",
@@ -112,6 +114,65 @@ IDENTITY_CASES = [
         ),
         r"identity_providers\[1\].provider_name: must be a non-empty name.*unique regardless of case",
     ),
+    ("client scope unknown", dict(client_scopes=["write"]), r"client_scopes: unknown scope 'write'; .* defines 'read'"),
+    ("client scopes a string", dict(client_scopes="read"), r"client_scopes: expected a list"),
+    (
+        "service clients without custom scopes",
+        dict(
+            resource_server_identifier=None,
+            scopes=None,
+            service_clients={"job": {"scopes": ["read"], "description": "d"}},
+        ),
+        r"args.service_clients: service clients need custom scopes .*resource_server_identifier and scopes",
+    ),
+    ("service client empty name", dict(service_clients={"": SERVICE}), r"invalid service client name ''"),
+    ("service client bad name", dict(service_clients={"my job": SERVICE}), r"invalid service client name 'my job'"),
+    (
+        "service client names differing in case",
+        dict(service_clients={"Job": SERVICE, "job": SERVICE}),
+        r"service_clients: 'job' differs from another service client name only in case",
+    ),
+    (
+        "service client unknown scope",
+        dict(service_clients={"job": {**SERVICE, "scopes": ["write"]}}),
+        r"service_clients\['job'\].scopes: unknown scope 'write'; the resource server 'api' defines 'read'",
+    ),
+    (
+        "service client standard scope",
+        dict(service_clients={"job": {**SERVICE, "scopes": ["openid"]}}),
+        r"unknown scope 'openid' \(client-credentials tokens carry custom scopes only\)",
+    ),
+    (
+        "service client without scopes",
+        dict(service_clients={"job": {**SERVICE, "scopes": []}}),
+        r"service_clients\['job'\].scopes: expected a non-empty list of scope names \(e.g. \['read'\]\)",
+    ),
+    (
+        "service client scope twice",
+        dict(service_clients={"job": {**SERVICE, "scopes": ["read", "api/read"]}}),
+        r"scope 'api/read' is listed twice",
+    ),
+    (
+        "service client without description",
+        dict(service_clients={"job": {"scopes": ["read"]}}),
+        r"service_clients\['job'\].description: say who calls the API with this client and why",
+    ),
+    (
+        "service client blank description",
+        dict(service_clients={"job": {**SERVICE, "description": "  "}}),
+        r"service_clients\['job'\].description",
+    ),
+    (
+        "service client token validity",
+        dict(service_clients={"job": {**SERVICE, "token_validity_minutes": 2}}),
+        r"service_clients\['job'\].token_validity_minutes: must be an integer between 5 and 1440, got 2",
+    ),
+    (
+        "service client unknown key",
+        dict(service_clients={"job": {**SERVICE, "callback_urls": ["https://x"]}}),
+        r"service_clients\['job'\].callback_urls: unknown key",
+    ),
+    ("service clients not a mapping", dict(service_clients=["job"]), r"service_clients: expected a mapping"),
     (
         "bad idp type",
         dict(identity_providers=[{"provider_name": "X", "provider_type": "LDAP", "provider_details": {"a": "b"}}]),
