@@ -2,9 +2,10 @@
 
 The router dispatches on ``event["routeKey"]`` through a small table (no framework, so a cold start only
 pays for boto3, which the runtime provides anyway). Before dispatch it enforces identity (JWT routes need
-the ``sub`` claim: 401) and ``ROUTE_GROUPS`` (the caller needs one of the route's groups: 403). Client
-errors become 4xx ``{"message": ...}``; anything unexpected is logged with the request id and answered
-500 ``{"message": "Internal Server Error"}``. One JSON log line is written per request.
+the ``sub`` claim: 401), keeps service clients (client-credentials tokens: their ``sub`` is the client, not
+a user) to the routes meant for them (403 elsewhere) and ``ROUTE_GROUPS`` (the caller needs one of the
+route's groups: 403). Client errors become 4xx ``{"message": ...}``; anything unexpected is logged with the
+request id and answered 500 ``{"message": "Internal Server Error"}``. One JSON log line is written per request.
 """
 
 import contextlib
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from dashboard import admin, config, http, logs, metadata, uploads
+from dashboard import admin, config, http, logs, metadata, reports, uploads
 from dashboard.http import HttpError, Request
 
 Handler = Callable[[Request], dict[str, Any]]
@@ -24,6 +25,8 @@ class Route(NamedTuple):
     handler: Handler
     jwt: bool = True
     """Whether the route needs an authenticated caller (every route but the public health check)."""
+    service: bool = False
+    """Whether service clients (client-credentials tokens, no user) may call it; user routes refuse them (403)."""
 
 
 def health(request: Request) -> dict[str, Any]:
@@ -38,14 +41,18 @@ ROUTES: dict[str, Route] = {
     "GET /metadata/{id}": Route(metadata.get_item),
     "DELETE /metadata/{id}": Route(metadata.delete_item),
     "GET /admin/metadata/list": Route(admin.list_all),
+    "GET /reports/summary": Route(reports.summary, service=True),
 }
 
 
 def authorize(request: Request, route: Route) -> None:
-    """401 without identity on a JWT route; 403 unless the caller is in one of the route's ``ROUTE_GROUPS``."""
+    """401 without identity on a JWT route; 403 for a service client on a user route, or unless the caller is
+    in one of the route's ``ROUTE_GROUPS`` (service tokens carry no groups)."""
     required = config.route_groups().get(request.route_key)
     if (route.jwt or required is not None) and request.sub is None:
         raise HttpError(401, http.UNAUTHORIZED)
+    if request.is_service and not route.service:
+        raise HttpError(403, http.FORBIDDEN)
     if required is not None and not required & request.groups:
         raise HttpError(403, http.FORBIDDEN)
 

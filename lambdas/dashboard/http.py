@@ -103,6 +103,8 @@ class Request(NamedTuple):
     query: dict[str, str]
     body: str | None = None
     is_base64: bool = False
+    is_service: bool = False
+    """A client-credentials token: its ``sub`` is the app client (``client_id``), there is no user."""
 
     def require_sub(self) -> str:
         """The caller's ``sub``; 401 when the event carries no (usable) identity."""
@@ -132,6 +134,19 @@ def parse_event(event: Any) -> Request:
         query=_str_dict(event.get("queryStringParameters")),
         body=body if isinstance(body, str) else None,
         is_base64=event.get("isBase64Encoded") is True,
+        is_service=is_service_token(claims),
+    )
+
+
+def is_service_token(claims: Mapping[str, Any]) -> bool:
+    """Whether the claims are a client-credentials access token: Cognito sets ``sub`` to the client id and
+    puts no ``username`` in it (user access tokens carry ``username``, ID tokens ``cognito:username``)."""
+    sub = claims.get("sub")
+    return (
+        isinstance(sub, str)
+        and sub == claims.get("client_id")
+        and claims.get("token_use") == "access"
+        and "username" not in claims
     )
 
 

@@ -196,6 +196,17 @@ class Item(NamedTuple):
         )
 
 
+class Summary(NamedTuple):
+    """Aggregate figures over every item."""
+
+    uploads: int
+    owners: int
+    total_bytes: int
+    by_status: dict[str, int]
+    oldest: str | None
+    newest: str | None
+
+
 class Page(NamedTuple):
     """One page of a listing."""
 
@@ -356,3 +367,33 @@ class Store:
         if start_key:
             query["ExclusiveStartKey"] = _typed(start_key)
         return self._page(query, limit, INDEX_KEY)
+
+    def summary(self) -> Summary:
+        """Counts over every item, read from the ``byCreated`` index (only the attributes it needs, page by page:
+        one Query page is at most 1 MB, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html)."""
+        owners: set[str] = set()
+        by_status: dict[str, int] = {}
+        uploads = total = 0
+        oldest = newest = None
+        query: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": GSI_NAME,
+            "KeyConditionExpression": "gsi1pk = :pk",
+            "ExpressionAttributeValues": _typed({":pk": ALL_ITEMS}),
+            "ProjectionExpression": "#owner, #size, #status, createdAt",
+            "ExpressionAttributeNames": {"#owner": "owner", "#size": "size", "#status": "status"},
+        }
+        while True:
+            response = self.dynamodb.query(**query)
+            for attrs in response.get("Items") or []:
+                uploads += 1
+                owners.add(attrs["owner"]["S"])
+                total += int(attrs["size"]["N"])
+                status = attrs["status"]["S"]
+                by_status[status] = by_status.get(status, 0) + 1
+                created = attrs["createdAt"]["S"]
+                oldest = created if oldest is None or created < oldest else oldest
+                newest = created if newest is None or created > newest else newest
+            if not response.get("LastEvaluatedKey"):
+                return Summary(uploads, len(owners), total, by_status, oldest, newest)
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -162,11 +162,13 @@ def make_event(
     path: dict[str, str] | None = None,
     base64_body: bool = False,
     request_id: str | None = None,
+    service: bool = False,
 ) -> dict[str, Any]:
     """A realistic API Gateway HTTP API payload 2.0 event (claims as the JWT authorizer delivers them).
 
     ``groups`` is put in ``cognito:groups`` as given; a Python list is stringified the way API Gateway does
-    (``"[admin editors]"``). ``sub=None`` builds an event without identity (public route).
+    (``"[admin editors]"``). ``sub=None`` builds an event without identity (public route). ``service`` builds the
+    claims of a client-credentials token as Cognito issues it: ``sub`` is the client id, no ``username``, no groups.
     """
     method, _, template = route_key.partition(" ")
     raw_path = template
@@ -204,6 +206,9 @@ def make_event(
             "exp": str(int(now) + 3600),
             "username": f"name-{sub}",
         }
+        if service:
+            claims.update(client_id=sub, scope="dashboard/reports.read")
+            del claims["username"], claims["auth_time"]
         if groups is not None:
             claims["cognito:groups"] = "[" + " ".join(groups) + "]" if isinstance(groups, list) else groups
         request_context["authorizer"] = {"jwt": {"claims": claims, "scopes": ["dashboard/api"]}}
