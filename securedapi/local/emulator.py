@@ -1,11 +1,10 @@
 """The AWS emulator: a moto server on loopback, and the environment that points boto3 at it."""
 
 import errno
-import json
 import logging
 import os
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 FAKE_CREDENTIALS = {
@@ -21,7 +20,7 @@ class PortInUseError(RuntimeError):
     def __init__(self, host: str, port: int, what: str) -> None:
         super().__init__(
             f"{what} port {port} on {host} is already in use; stop whatever uses it or pass "
-            f"--{'api' if what == 'API' else 'aws'}-port with a free port"
+            f"--{what.lower()}-port with a free port"
         )
         self.host = host
         self.port = port
@@ -65,12 +64,14 @@ def apply_environment(variables: Mapping[str, str]) -> None:
 
 
 class Emulator:
-    """A moto server (``ThreadedMotoServer``) on ``host:port``, quiet, started and stopped explicitly,
-    with the local scoped-token endpoint (:class:`ScopedTokenApp`)."""
+    """A moto server (``ThreadedMotoServer``) on ``host:port``, quiet, started and stopped explicitly.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 5000) -> None:
+    ``wrap`` puts WSGI middleware in front of moto's application (the managed login's Cognito API rules)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 5000, wrap: Callable[[Any], Any] | None = None) -> None:
         self.host = host
         self.port = port
+        self.wrap = wrap
         self._server: object | None = None
 
     @property
@@ -84,11 +85,13 @@ class Emulator:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per AWS call
 
+        wrap = self.wrap or (lambda app: app)
+
         class _Server(ThreadedMotoServer):
-            """moto's ThreadedMotoServer with :class:`ScopedTokenApp` in front of its WSGI app."""
+            """moto's ThreadedMotoServer with the ``wrap`` middleware in front of its WSGI app."""
 
             def _server_entry(self) -> None:
-                app = ScopedTokenApp(DomainDispatcherApplication(create_backend_app))
+                app = wrap(DomainDispatcherApplication(create_backend_app))
                 self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
                 self._server_ready_event.set()
                 self._server.serve_forever()
@@ -108,62 +111,3 @@ class Emulator:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-SCOPED_TOKEN_PATH = "/_local/oauth2/scoped-token"
-
-
-class ScopedTokenApp:
-    """WSGI middleware in front of moto: ``POST /_local/oauth2/scoped-token`` (local only).
-
-    Stands in for what the managed-login code flow returns, which the emulator does not serve: given an
-    access token the emulator issued (``initiate-auth``) and scopes the token's app client is allowed
-    (``AllowedOAuthScopes``, as ``/oauth2/authorize`` enforces), the emulator's user pool signs an access
-    token for the same user with ``scope`` set to those scopes. Signing is moto's own (``create_jwt``).
-    """
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") != SCOPED_TOKEN_PATH:
-            return self.app(environ, start_response)
-        status, body = self._issue(environ)
-        start_response(status, [("Content-Type", "application/json")])
-        return [json.dumps(body).encode()]
-
-    @staticmethod
-    def _issue(environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        from moto.cognitoidp.models import cognitoidp_backends
-
-        if environ.get("REQUEST_METHOD") != "POST":
-            return "405 Method Not Allowed", {"error": "invalid_request"}
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            token, scopes = str(request["accessToken"]), [str(s) for s in request["scopes"]]
-        except (ValueError, KeyError, TypeError):
-            return "400 Bad Request", {"error": "invalid_request", "error_description": "accessToken and scopes"}
-        for account in list(cognitoidp_backends):
-            for region in list(cognitoidp_backends[account]):
-                for pool in cognitoidp_backends[account][region].user_pools.values():
-                    issued = pool.access_tokens.get(token)
-                    if issued is None:
-                        continue
-                    client_id, username = issued
-                    client = pool.clients[client_id]
-                    allowed = set(client.extended_config.get("AllowedOAuthScopes") or [])
-                    denied = [s for s in scopes if s not in allowed]
-                    if denied:
-                        return "400 Bad Request", {
-                            "error": "invalid_scope",
-                            "error_description": f"not allowed for the client: {denied}",
-                        }
-                    user = pool._get_user(username)
-                    extra: dict[str, Any] = {"scope": " ".join(scopes)}
-                    if user.groups:
-                        extra["cognito:groups"] = [g.group_name for g in user.groups]
-                    access_token, expires_in = pool.create_jwt(client_id, username, "access", extra_data=extra)
-                    pool.access_tokens[access_token] = (client_id, username)
-                    return "200 OK", {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
-        return "400 Bad Request", {"error": "invalid_grant", "error_description": "unknown access token"}
