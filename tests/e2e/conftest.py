@@ -1,8 +1,8 @@
 """End-to-end fixtures: ONE local stack per session (the project's own program, in a subprocess on free
 ports), plus the fixture program's API served by an in-process gateway against that stack's emulator.
 
-Tokens in these tests come from the emulator (the Cognito CLI flow) or, for the negative cases only,
-are minted here with moto's own signing key (``moto/cognitoidp/resources/jwks-private.json``).
+Tokens in these tests come from the stack's managed login (code flow with PKCE) or, for the negative
+cases only, are minted here with moto's own signing key (``moto/cognitoidp/resources/jwks-private.json``).
 """
 
 import subprocess
@@ -24,38 +24,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from securedapi.local.emulator import free_port  # noqa: E402
-from securedapi.local.process import spawn, stop, wait_until_ready  # noqa: E402
 from securedapi.local.tokens import get_tokens  # noqa: E402
+from stack_harness import RunningStack  # noqa: E402
 
-STARTUP_TIMEOUT = 60.0
-
-
-@dataclass
-class RunningStack:
-    """The session's local stack subprocess and what it wrote to outputs.json."""
-
-    process: subprocess.Popen[str]
-    outputs: dict[str, Any]
-    state_dir: Path
-    api_url: str
-    startup_seconds: float
-
-    def token(self, user: str, *groups: str, id_token: bool = False) -> str:
-        tokens = get_tokens(self.outputs, user, groups=tuple(groups))
-        return tokens.id_token if id_token else tokens.access_token
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """`securedapi local` on the project's own program, on free ports, with a private state dir."""
-    state_dir = tmp_path_factory.mktemp("local-state")
-    started = time.monotonic()
-    process = spawn(free_port(), free_port(), state_dir, program=ROOT)
-    try:
-        outputs = wait_until_ready(process, state_dir, STARTUP_TIMEOUT)
-        yield RunningStack(process, outputs, state_dir, outputs["apiUrl"], time.monotonic() - started)
-    finally:
-        stop(process)
+__all__ = ["RunningStack"]
 
 
 @dataclass
@@ -66,8 +38,8 @@ class FixtureApi:
     outputs: dict[str, Any]
     gateway: Any
 
-    def token(self, user: str, *groups: str, id_token: bool = False) -> str:
-        tokens = get_tokens(self.outputs, user, groups=tuple(groups))
+    def token(self, user: str, *groups: str, id_token: bool = False, scopes: tuple[str, ...] = ()) -> str:
+        tokens = get_tokens(self.outputs, user, groups=tuple(groups), scopes=scopes)
         return tokens.id_token if id_token else tokens.access_token
 
 
@@ -93,7 +65,7 @@ def fixture_api(stack: RunningStack) -> Iterator[FixtureApi]:
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    outputs = {**recording.outputs, "awsEndpointUrl": endpoint, "region": region}
+    outputs = {**recording.outputs, "awsEndpointUrl": endpoint, "region": region, "domain": stack.outputs["domain"]}
     try:
         yield FixtureApi(f"http://127.0.0.1:{port}", outputs, gateway)
     finally:
