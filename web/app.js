@@ -87,8 +87,8 @@ async function guarded(action) {
 async function remove(item) {
   await guarded(async () => {
     await api.remove(item.id);
-    say(`Deleted ${item.filename}.`);
     await refreshLists();
+    say(`Deleted ${item.filename}.`);
   });
 }
 
@@ -102,9 +102,9 @@ async function upload(event) {
   await guarded(async () => {
     await api.upload(file, (fraction) => { progress.value = Math.round(fraction * 100); });
     progress.value = 100;
-    say(`Uploaded ${file.name}.`);
     $("#upload-form").reset();
     await refreshLists();
+    say(`Uploaded ${file.name}.`);
   });
   progress.hidden = true;
 }

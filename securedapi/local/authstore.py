@@ -166,6 +166,10 @@ class AuthStore:
             if record is not None and record.retired_until is None:
                 record.retired_until = self.clock() + grace_seconds
 
+    def refresh_of_user(self, pool_id: str, username: str) -> list[RefreshRecord]:
+        with self._lock:
+            return [r for r in self._refresh.values() if r.pool_id == pool_id and r.username == username]
+
     def drop_refresh(self, token: str) -> RefreshRecord | None:
         with self._lock:
             return self._refresh.pop(token, None)

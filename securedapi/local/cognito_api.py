@@ -5,6 +5,8 @@
   for the app client"; ExplicitAuthFlows). moto accepts every flow on every client.
 * ``SignUp`` "emails" a confirmation code to the local mailbox when the pool verifies email, and
   ``ConfirmSignUp`` checks it (``CodeMismatchException`` otherwise); moto accepts any code.
+* ``GlobalSignOut`` / ``AdminUserGlobalSignOut`` also end the user's managed-login refresh tokens (moto
+  matches users by user name only, so a pool that signs in by email would keep them).
 * ``GET /<poolId>/.well-known/openid-configuration`` is the issuer's full discovery document, with the
   local managed login's endpoints.
 """
@@ -66,7 +68,22 @@ class CognitoApiRules:
             return self._sign_up(environ, start_response, request)
         if operation == "ConfirmSignUp":
             return self._confirm_sign_up(environ, start_response, request)
+        if operation in ("GlobalSignOut", "AdminUserGlobalSignOut"):
+            self._sign_out(request)
         return self.app(environ, start_response)
+
+    def _sign_out(self, request: dict[str, Any]) -> None:
+        if "AccessToken" in request:
+            claims = self.auth.verify_access_token(str(request["AccessToken"]))
+            if claims is not None:
+                self.auth.oauth.sign_out(str(claims["iss"]).rsplit("/", 1)[1], str(claims["username"]))
+            return
+        try:
+            user = self.auth.pools.user(str(request.get("UserPoolId", "")), str(request.get("Username", "")))
+        except KeyError:
+            return
+        if user is not None:
+            self.auth.oauth.sign_out(user.pool_id, user.username)
 
     def _discovery(self, environ: dict[str, Any], start_response: StartResponse, path: str) -> Iterable[bytes]:
         pool_id = path[: -len(DISCOVERY_SUFFIX)].strip("/")

@@ -91,7 +91,7 @@ def id_token_attributes(user: User, scopes: Sequence[str], readable: Sequence[st
         if name in _NOT_CLAIMS or (readable and name not in readable):
             continue
         claims[name] = value
-    for flag in ("email_verified", "phone_number_verified"):
-        if flag in user.attributes and (not readable or flag in readable):
-            claims[flag] = user.attributes[flag] == "true"
+    for attribute, flag in (("email", "email_verified"), ("phone_number", "phone_number_verified")):
+        if attribute in claims and (not readable or flag in readable):
+            claims[flag] = user.attributes.get(flag) == "true"  # false until verified, as Cognito puts it
     return claims

@@ -17,6 +17,7 @@ Cognito's rules on top of authlib's (Cognito developer guide: "Authorize endpoin
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +61,7 @@ class FormPayload(OAuth2Payload):
 class FormRequest(OAuth2Request):
     """An already parsed HTTP request, whatever the web framework."""
 
-    def __init__(self, method: str, uri: str, headers: dict[str, str], pairs: list[tuple[str, str]]) -> None:
+    def __init__(self, method: str, uri: str, headers: Mapping[str, str], pairs: list[tuple[str, str]]) -> None:
         super().__init__(method, uri, headers=headers)
         self.payload = FormPayload(pairs)
 
@@ -361,6 +362,11 @@ class LocalAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         self.store.drop_refresh(record.token)
         self.revoked_origins.add(record.origin_jti)
         self.pools.revoke_refresh_token(record.pool_id, record.token, record.access_tokens)
+
+    def sign_out(self, pool_id: str, username: str) -> None:
+        """Global sign-out: every refresh token of the user and the access tokens issued from them."""
+        for record in self.store.refresh_of_user(pool_id, username):
+            self.revoke(record)
 
     def code_replayed(self, code: str, app: AppClient) -> None:
         """A spent code was presented again: denied; under --strict its tokens are revoked too."""

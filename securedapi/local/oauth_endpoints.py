@@ -65,8 +65,7 @@ class MachineEndpoints:
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM:
             return _json(400, {"error": "invalid_request", "error_description": f"Content-Type must be {FORM}"})
         pairs = parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        return FormRequest(request.method, str(request.url), headers, pairs)
+        return FormRequest(request.method, str(request.url), request.headers, pairs)  # case-insensitive headers
 
     async def token(self, request: Request) -> Response:
         if request.method == "OPTIONS":

@@ -5,7 +5,6 @@ Tokens in these tests come from the stack's managed login (code flow with PKCE) 
 cases only, are minted here with moto's own signing key (``moto/cognitoidp/resources/jwks-private.json``).
 """
 
-import subprocess
 import sys
 import threading
 import time
@@ -23,9 +22,10 @@ FIXTURE_PROGRAM = Path(__file__).resolve().parent / "fixture_program"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from stack_harness import RunningStack  # noqa: E402
+
 from securedapi.local.emulator import free_port  # noqa: E402
 from securedapi.local.tokens import get_tokens  # noqa: E402
-from stack_harness import RunningStack  # noqa: E402
 
 __all__ = ["RunningStack"]
 
@@ -108,3 +108,20 @@ def access_claims(issuer: str, client_id: str, /, **overrides: Any) -> dict[str,
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
+
+
+@pytest.fixture(scope="session")
+def auth_stack() -> Iterator[Any]:
+    """The managed login in-process over an in-process emulator (see :mod:`auth_harness`)."""
+    from .auth_harness import start_auth_stack
+
+    yield from start_auth_stack()
+
+
+@pytest.fixture
+def auth(auth_stack: Any) -> Iterator[Any]:
+    """The session's in-process managed login with its clock, strictness and log reset after each test."""
+    yield auth_stack
+    auth_stack.clock.offset = 0.0
+    auth_stack.server.strictness.strict = False
+    auth_stack.log.clear()

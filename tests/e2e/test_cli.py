@@ -14,8 +14,19 @@ from .conftest import ROOT, RunningStack
 
 def test_outputs_json(stack: RunningStack, http: requests.Session) -> None:
     outputs = json.loads((stack.state_dir / "outputs.json").read_text())
-    for key in ("apiUrl", "userPoolId", "userPoolClientId", "issuer", "jwksUri", "awsEndpointUrl", "region"):
+    keys = ("apiUrl", "userPoolId", "userPoolClientId", "issuer", "jwksUri", "awsEndpointUrl", "region")
+    keys += ("domain", "loginUrl", "tokenEndpoint", "webUrl", "mailboxUrl")
+    for key in keys:
         assert outputs.get(key), key
+    domain = outputs["domain"]
+    assert domain.startswith("http://127.0.0.1:")  # local, not the program's amazoncognito.com domain
+    assert outputs["tokenEndpoint"] == domain + "/oauth2/token"
+    assert outputs["loginUrl"].startswith(domain + "/oauth2/authorize?response_type=code&client_id=")
+    assert outputs["mailboxUrl"] == domain + "/_local/mailbox"
+    assert outputs["webUrl"] == f"http://localhost:{stack.web_port}"
+    login = http.get(outputs["loginUrl"], timeout=10)  # follows to the sign-in page
+    assert login.status_code == 200 and 'action="/login"' in login.text
+    assert http.get(outputs["mailboxUrl"], timeout=10).status_code == 200
     assert outputs["apiUrl"].startswith("http://127.0.0.1:")
     assert outputs["region"] == "us-east-1"  # aws:region of Pulumi.dev.yaml
     pool_id = outputs["userPoolId"]
@@ -36,6 +47,8 @@ def test_outputs_json(stack: RunningStack, http: requests.Session) -> None:
     )
     client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=outputs["userPoolClientId"])
     assert "ClientSecret" not in client["UserPoolClient"]
+    # Exactly the declared auth flows: nothing added for the local stack.
+    assert client["UserPoolClient"]["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     assert stack.startup_seconds < 10, stack.startup_seconds
 
 
@@ -73,6 +86,18 @@ def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
     assert "cli-frank@example.com" in result.stderr
     response = http.get(stack.api_url + "/metadata/list", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert response.status_code == 200, response.text
+
+
+def test_token_cli_id_token(stack: RunningStack) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    command = [sys.executable, "-m", "securedapi", "token", "--user", "cli-ida", "--id-token"]
+    result = subprocess.run(
+        [*command, "--state-dir", str(stack.state_dir)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    claims = jwt.decode(result.stdout.strip(), options={"verify_signature": False})
+    assert claims["token_use"] == "id" and claims["aud"] == stack.outputs["userPoolClientId"]
+    assert claims["email"] == "cli-ida@example.com"
 
 
 def test_token_cli_without_stack_says_what_to_do(tmp_path: object) -> None:
