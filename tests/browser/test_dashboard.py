@@ -114,12 +114,18 @@ def test_admin_sees_everyones_items(stack: RunningStack, context: Any) -> None:
     assert created.status_code == 201, created.text
     admin = f"admin-{secrets.token_hex(3)}"
     stack.token(admin, "admin")  # creates the admin user
+    context.clock.install()  # the page's timers, to reach the silent refresh without waiting an hour
     page = context.new_page()
     open_dashboard(page)
     sign_in(page, f"{admin}@example.com", "Local-Passw0rd!")
     page.wait_for_selector("#admin:not([hidden]) #all-items tbody tr")
     assert "owned.txt" in page.inner_text("#all-items")
     assert "owned.txt" not in page.inner_text("#items")  # not the admin's own
+    before = page.evaluate("() => JSON.parse(sessionStorage.getItem('dashboard.tokens')).accessToken")
+    page.clock.fast_forward(3545_000)  # a minute before the 1 h access token expires
+    page.wait_for_selector("#message:has-text('Session renewed.')")
+    after = page.evaluate("() => JSON.parse(sessionStorage.getItem('dashboard.tokens')).accessToken")
+    assert after != before
 
 
 def test_a_disallowed_origin_is_blocked_by_cors(stack: RunningStack, context: Any) -> None:
