@@ -177,15 +177,16 @@ def startup_benchmark() -> dict[str, Any]:
 
 def signin_round_trips(outputs: dict[str, Any], count: int = SIGN_INS) -> list[float]:
     """Seconds per code-flow sign-in (authorize, login page, login POST, token) of one confirmed user."""
-    from securedapi.local.tokens import DEFAULT_PASSWORD, ensure_user, sign_in
+    from securedapi.local.tokens import DEFAULT_PASSWORD, client_config, code_flow, ensure_user
 
     client_id = outputs["userPoolClientId"]
     username = ensure_user(outputs, "bench-signin", DEFAULT_PASSWORD, (), client_id)
-    sign_in(outputs, client_id, username, DEFAULT_PASSWORD)  # warm-up
+    config = client_config(outputs, client_id)
+    code_flow(outputs["domain"], config, username, DEFAULT_PASSWORD)  # warm-up
     times = []
     for _ in range(count):
         started = time.perf_counter()
-        sign_in(outputs, client_id, username, DEFAULT_PASSWORD)
+        code_flow(outputs["domain"], config, username, DEFAULT_PASSWORD)
         times.append(time.perf_counter() - started)
     return sorted(times)
 

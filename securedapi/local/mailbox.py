@@ -62,7 +62,7 @@ class Mailbox:
             self._codes[(pool_id, username, purpose)] = (code, now + CODE_SECONDS[purpose])
             mail = Mail(len(self._mail) + 1, now, to, SUBJECTS[purpose], body, code, purpose)
             self._mail.append(mail)
-        self.say(f"mail to {to}: {mail.subject}: {body}")
+        self.say(f"mail to {to} ({mail.subject.lower()}): {body}")
         return code
 
     def check_code(self, pool_id: str, username: str, purpose: str, code: str) -> bool:

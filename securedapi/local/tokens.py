@@ -124,18 +124,31 @@ def _redirect_params(location: str, redirect_uri: str) -> dict[str, str]:
     return params
 
 
+def client_config(outputs: dict[str, Any], client_id: str) -> dict[str, Any]:
+    """The app client as the emulator holds it (``DescribeUserPoolClient``); it must allow the code flow."""
+    client = cognito_client(outputs).describe_user_pool_client(UserPoolId=outputs["userPoolId"], ClientId=client_id)
+    config: dict[str, Any] = client["UserPoolClient"]
+    if "code" not in (config.get("AllowedOAuthFlows") or []) or not config.get("CallbackURLs"):
+        raise TokenCliError(f"app client {client_id} does not allow the authorization code flow (no token without it)")
+    return config
+
+
 def sign_in(
     outputs: dict[str, Any], client_id: str, username: str, password: str, scopes: tuple[str, ...] = ()
 ) -> Tokens:
     """The code flow with PKCE against the local managed login, as a browser would drive it."""
+    return code_flow(outputs["domain"], client_config(outputs, client_id), username, password, scopes)
+
+
+def code_flow(
+    domain: str, config: dict[str, Any], username: str, password: str, scopes: tuple[str, ...] = ()
+) -> Tokens:
+    """authorize -> login page -> ``POST /login`` -> the callback's code -> ``/oauth2/token`` with the verifier."""
     import requests
 
-    client = cognito_client(outputs).describe_user_pool_client(UserPoolId=outputs["userPoolId"], ClientId=client_id)
-    config = client["UserPoolClient"]
-    callbacks = config.get("CallbackURLs") or []
-    if "code" not in (config.get("AllowedOAuthFlows") or []) or not callbacks:
-        raise TokenCliError(f"app client {client_id} does not allow the authorization code flow (no token without it)")
-    domain = outputs["domain"].rstrip("/")
+    client_id = config["ClientId"]
+    callbacks = config["CallbackURLs"]
+    domain = domain.rstrip("/")
     verifier, challenge = pkce_pair()
     state = secrets.token_urlsafe(16)
     query = {"response_type": "code", "client_id": client_id, "redirect_uri": callbacks[0], "state": state}

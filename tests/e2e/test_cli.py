@@ -7,6 +7,7 @@ import sys
 import time
 
 import jwt
+import pytest
 import requests
 
 from .conftest import ROOT, RunningStack
@@ -88,14 +89,11 @@ def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
     assert response.status_code == 200, response.text
 
 
-def test_token_cli_id_token(stack: RunningStack) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    command = [sys.executable, "-m", "securedapi", "token", "--user", "cli-ida", "--id-token"]
-    result = subprocess.run(
-        [*command, "--state-dir", str(stack.state_dir)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    claims = jwt.decode(result.stdout.strip(), options={"verify_signature": False})
+def test_token_cli_id_token(stack: RunningStack, capsys: pytest.CaptureFixture[str]) -> None:
+    from securedapi.local.cli import token_main
+
+    assert token_main(["--user", "cli-ida", "--id-token", "--state-dir", str(stack.state_dir)]) == 0
+    claims = jwt.decode(capsys.readouterr().out.strip(), options={"verify_signature": False})
     assert claims["token_use"] == "id" and claims["aud"] == stack.outputs["userPoolClientId"]
     assert claims["email"] == "cli-ida@example.com"
 
@@ -126,6 +124,15 @@ def test_port_in_use_exits_2_before_starting(stack: RunningStack) -> None:
     assert f"port {api_port}" in result.stderr and "in use" in result.stderr
     assert "Traceback" not in result.stderr
     assert time.monotonic() - started < 5
+    auth_port = stack.outputs["domain"].rsplit(":", 1)[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "securedapi", "local", "--api-port", "0", "--aws-port", "0", "--auth-port", auth_port],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "--auth-port" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_stack_output_goes_to_its_log_without_tokens(stack: RunningStack, http: requests.Session) -> None:
@@ -136,7 +143,8 @@ def test_stack_output_goes_to_its_log_without_tokens(stack: RunningStack, http: 
     assert response.status_code == 200, response.text
     sub = jwt.decode(token, options={"verify_signature": False})["sub"]
     text = log_file(stack.state_dir).read_text()
-    assert "is ready" in text  # the banner
+    assert "is ready" in text  # the banner, with the managed login and the web page
+    assert stack.outputs["loginUrl"] in text and stack.outputs["mailboxUrl"] in text and stack.outputs["webUrl"] in text
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert any(x.get("sub") == sub and x.get("route") == "GET /metadata/list" and x["status"] == 200 for x in lines)
     assert token not in text and token.split(".")[2] not in text
