@@ -16,7 +16,7 @@ import jwt
 from starlette.applications import Starlette
 
 from securedapi.local.authstore import AuthStore
-from securedapi.local.login import Pages
+from securedapi.local.login import Pages, UserGoneError
 from securedapi.local.mailbox import Mailbox
 from securedapi.local.minting import TokenMinter
 from securedapi.local.oauth import LocalAuthorizationServer
@@ -46,7 +46,10 @@ class AuthServer:
         self.minter = TokenMinter(self.pools, clock)
         self.strictness = Strictness(strict, say)
         self.oauth = LocalAuthorizationServer(self.pools, self.store, self.minter, self.strictness)
-        self.app = Starlette(routes=Pages(self).routes() + MachineEndpoints(self).routes())
+        login = Pages(self)
+        self.app = Starlette(
+            routes=login.routes() + MachineEndpoints(self).routes(), exception_handlers={UserGoneError: login.user_gone}
+        )
 
     @property
     def token_endpoint(self) -> str:

@@ -35,6 +35,10 @@ NO_SUCH_USER = "User does not exist."
 WRONG_CODE = "Invalid verification code provided, please try again."
 
 
+class UserGoneError(LookupError):
+    """The user of a pending sign-in step no longer exists."""
+
+
 class Pages:
     """The endpoints, bound to one :class:`AuthServer`."""
 
@@ -129,8 +133,14 @@ class Pages:
 
     def _user(self, pool_id: str, username: str) -> User:
         user = self.auth.pools.user(pool_id, username)
-        assert user is not None
+        if user is None:
+            raise UserGoneError(username)
         return user
+
+    @staticmethod
+    async def user_gone(request: Request, exc: Exception) -> Response:
+        """A user deleted (through the Cognito API) in the middle of a sign-in."""
+        return Pages._html(pages.error_page("invalid_request", "This account no longer exists."), 400)
 
     # -- endpoints -----------------------------------------------------------------------------
     async def authorize(self, request: Request) -> Response:

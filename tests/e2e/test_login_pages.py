@@ -209,3 +209,31 @@ def test_mfa_optional_asks_only_enrolled_users(auth: AuthStack) -> None:
     # ax-pool has MFA OPTIONAL: a user without an authenticator signs in with the password alone.
     _, back = auth.sign_in(auth.user(email()))
     assert back["code"]
+
+
+@pytest.mark.parametrize(
+    "method, path, data",
+    [
+        ("GET", "/oauth2/authorize?client_id=%ff&redirect_uri=x&response_type=code&response_type=code", None),
+        ("GET", "/login?%%%", None),
+        ("POST", "/login", "params=client_id%3Dnope&_csrf=x"),
+        ("GET", "/confirm?step=missing", None),
+        ("POST", "/confirm", "step=missing&code=1"),
+        ("POST", "/resendcode", "step=missing"),
+        ("GET", "/mfa?step=missing", None),
+        ("POST", "/mfa-setup", "\xff\xfe"),
+        ("GET", "/confirmForgotPassword", None),
+        ("GET", "/logout?client_id=nope", None),
+        ("POST", "/oauth2/token", "grant_type=refresh_token&client_id=nope&refresh_token="),
+        ("POST", "/oauth2/token", "grant_type=client_credentials&scope=%ff"),
+        ("POST", "/oauth2/revoke", "token="),
+        ("GET", "/oauth2/userInfo", None),
+    ],
+)
+def test_bad_input_never_gets_a_500(auth: AuthStack, method: str, path: str, data: str | None) -> None:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = requests.request(
+        method, auth.domain + path, data=data, headers=headers, allow_redirects=False, timeout=10
+    )
+    assert response.status_code < 500, (response.status_code, response.text)
+    assert "Traceback" not in response.text
