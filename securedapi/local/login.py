@@ -118,6 +118,12 @@ class Pages:
     def _after_password(self, params: str, user: User, password: str | None) -> Response:
         """Confirmation, MFA challenge or enrolment, or the code."""
         store = self.auth.store
+        if user.status in ("FORCE_CHANGE_PASSWORD", "RESET_REQUIRED"):
+            message = (
+                f"This account ({user.status}) must set a new password, which the local managed login does not "
+                "offer yet: use admin-set-user-password --permanent."
+            )
+            return self._html(pages.error_page("invalid_request", message), 400)
         if not user.confirmed:
             self.auth.mailbox.send_code(user.pool_id, user.username, user.email or user.username, SIGN_UP)
             step = store.start_step("confirm", user.pool_id, user.username, params, password=password)

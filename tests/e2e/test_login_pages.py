@@ -237,3 +237,12 @@ def test_bad_input_never_gets_a_500(auth: AuthStack, method: str, path: str, dat
     )
     assert response.status_code < 500, (response.status_code, response.text)
     assert "Traceback" not in response.text
+
+
+def test_a_user_that_must_change_its_password_is_told_so(auth: AuthStack) -> None:
+    name = email()
+    auth.cognito().admin_create_user(UserPoolId=auth.outputs["poolId"], Username=name, TemporaryPassword=PASSWORD)
+    browser = Browser(auth.domain)
+    login = browser.follow(browser.get("/oauth2/authorize", **auth.authorize_query()))
+    response = browser.post_form(login, "/login", username=name, password=PASSWORD)
+    assert response.status_code == 400 and "admin-set-user-password" in response.text
