@@ -21,10 +21,10 @@ Evaluate = Callable[..., Report]
 def test_pack_is_the_one_main_builds(analyzer: PackAnalyzer) -> None:
     assert analyzer.name == "securedapi"
     names = [p.name for p in analyzer.policies]
-    assert names == [p.name for p in ALL] and len(set(names)) == len(names) == 23
+    assert names == [p.name for p in ALL] and len(set(names)) == len(names) == 25
     assert all(p.description and p.severity and p.name == p.name.lower() for p in analyzer.policies)
     mandatory = {p.name for p in analyzer.policies if p.enforcement == "mandatory"}
-    assert mandatory == {p.name for p in MANDATORY} and len(mandatory) == 7
+    assert mandatory == {p.name for p in MANDATORY} and len(mandatory) == 9
     kinds = {p.name: p.kind for p in analyzer.policies}
     assert kinds[ROUTE] == "stack" and kinds["apigw-no-quick-create"] == "resource"
 
