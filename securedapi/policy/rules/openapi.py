@@ -14,7 +14,7 @@ from pulumi_policy import PolicyResource
 from securedapi.policy.exemptions import PUBLIC_ROUTES, Exemption, expired_note, find
 from securedapi.policy.openapi import Document, OpenApiError, Operation, load
 from securedapi.policy.rules.common import is_catch_all, resource_names
-from securedapi.policy.values import REST_API, UNKNOWN, Graph, Unknown, describe, get
+from securedapi.policy.values import REST_API, REST_API_PUT, UNKNOWN, Graph, Unknown, describe, get, kind_of
 
 
 def contains_unknown(value: Any) -> bool:
@@ -45,14 +45,16 @@ def body_document(graph: Graph, resource: PolicyResource) -> Document | Unknown 
         )
 
 
-def body_names(graph: Graph, resource: PolicyResource) -> list[str]:
-    """Names an exemption may use for a body's routes: the resource, its REST API (for RestApiPut), components."""
-    api = graph.linked(resource, "restApiId", REST_API) if resource.resource_type.endswith("RestApiPut") else None
-    names = resource_names(graph, resource, api)
+def body_names(graph: Graph, resource: PolicyResource) -> tuple[str, list[str]]:
+    """The API a body's routes belong to (for RestApiPut: its REST API's name, or id when not in the stack) and the
+    names an exemption may use for them: that API, the resource holding the body, their components."""
+    if kind_of(resource.resource_type) != REST_API_PUT:
+        return resource.name, resource_names(graph, resource)
+    api = graph.linked(resource, "restApiId", REST_API)
     outside = get(graph.props(resource), "restApiId")
-    if api is None and isinstance(outside, str) and outside not in names:
-        names.append(outside)
-    return names
+    target = api.name if api is not None else str(outside if isinstance(outside, str) else "?")
+    names = resource_names(graph, api, resource)
+    return target, names if target in names else [target, *names]
 
 
 def _fix(policy: str, api_name: str, key: str, authorizer: str) -> str:
@@ -77,9 +79,12 @@ def open_operations(
         return [document]
     if not isinstance(document, Document):
         return []  # no body, or unknown during preview
-    names = body_names(graph, resource)
+    target, names = body_names(graph, resource)
     cors = document.cors or bool(get(graph.props(resource), "corsConfiguration"))
     what = "REST API" if rest else "HTTP API"
+    owner = f"{what} {resource.name!r}"
+    if kind_of(resource.resource_type) == REST_API_PUT:
+        owner = f"{describe(resource.resource_type, resource.name)} (into REST API {target!r})"
     authorizer = (
         "a cognito_user_pools, token or request x-amazon-apigateway-authorizer (or x-amazon-apigateway-authtype "
         "awsSigv4)"
@@ -91,10 +96,7 @@ def open_operations(
         problem = _operation_problem(op, cors=cors, rest=rest)
         if problem is None:
             continue
-        where = (
-            f"{what} {resource.name!r} ({describe(resource.resource_type, resource.name)}) imports "
-            f"{'method' if rest else 'route'} {op.method} {op.path} ({op.key!r}) from its OpenAPI body"
-        )
+        where = f"{owner} imports {'method' if rest else 'route'} {op.key!r} from its OpenAPI body"
         if problem == "catch-all":
             messages.append(
                 f"{where} without authorization ({op.why_open}), and it answers every request: it can never be "
@@ -107,7 +109,7 @@ def open_operations(
             continue
         messages.append(
             f"{where} without authorization: {op.why_open}.{problem}{expired_note(exemption)} "
-            + _fix(policy, names[0], op.key, authorizer)
+            + _fix(policy, target, op.key, authorizer)
         )
     return messages
 
