@@ -14,7 +14,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from securedapi.policy.kinds import canonical, kind_of, source_property  # noqa: F401 (kind_of re-exported)
+from securedapi.policy.kinds import canonical, kind_of, source_property
 from securedapi.policy.tokens import (  # noqa: F401 (re-exported for the rules)
     FUNCTION_URL,
     HTTP_API,

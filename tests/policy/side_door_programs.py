@@ -22,16 +22,37 @@ CLIENT_SECRET = "managed-client-secret-value"
 ACCOUNT = "123456789012"
 
 
+NATIVE_IDS = {
+    "aws-native:apigatewayv2:Api": "apiId",
+    "aws-native:apigatewayv2:Route": "routeId",
+    "aws-native:apigatewayv2:Authorizer": "authorizerId",
+    "aws-native:apigateway:RestApi": "restApiId",
+    "aws-native:apigateway:Resource": "resourceId",
+    "aws-native:cognito:UserPoolClient": "clientId",
+}
+"""The id output other aws-native resources refer to (the CloudFormation ``Ref``/``GetAtt`` of the type)."""
+
+
 def shared_mocks(preview: bool) -> pulumi.runtime.Mocks:
-    """The harness's mocks plus what the engine answers for a StackReference, and a managed client's secret."""
+    """The harness's mocks plus what the engine answers for a StackReference, the ids aws-native resources output,
+    and a managed client's secret (service-chosen, so only in its state)."""
     base = PreviewMocks if preview else AwsMocks
 
     class Mocks(base):  # type: ignore[valid-type,misc]
         def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
             if args.typ == "pulumi:pulumi:StackReference":
                 return args.name, {"name": args.name, "outputs": SHARED}
-            rid, outputs = super().new_resource(args)
-            if args.typ == "aws:cognito/managedUserPoolClient:ManagedUserPoolClient" and not preview:
+            return super().new_resource(args)
+
+        def aws_outputs(
+            self, typ: str, name: str, inputs: dict[str, Any], resource_id: str | None = None
+        ) -> tuple[str, dict[str, Any]]:
+            rid, outputs = super().aws_outputs(typ, name, inputs, resource_id)
+            if typ in NATIVE_IDS:
+                outputs[NATIVE_IDS[typ]] = rid
+            if typ == "aws-native:apigateway:RestApi":
+                outputs["rootResourceId"] = f"{rid}-root"
+            if typ == "aws:cognito/managedUserPoolClient:ManagedUserPoolClient":
                 outputs["clientSecret"] = CLIENT_SECRET
             return rid, outputs
 

@@ -40,7 +40,7 @@ def jwt_problems(where: str, audiences: Any, issuer: Any, *, field: str = "jwtCo
     return problems
 
 
-def _authorizer_problems(name: str, props: dict[str, Any]) -> list[str]:
+def _authorizer_problems(name: str, resource_type: str, props: dict[str, Any]) -> list[str]:
     if get(props, "authorizerType") != "JWT":
         return []
     where = f"JWT authorizer {name!r}"
@@ -52,7 +52,8 @@ def _authorizer_problems(name: str, props: dict[str, Any]) -> list[str]:
             f"{where} has no jwtConfiguration, so any token would do. Fix: set jwtConfiguration "
             "{issuer: 'https://cognito-idp.<region>.amazonaws.com/<poolId>', audiences: [<clientId>]}."
         ]
-    return jwt_problems(where, get(jwt, "audiences"), get(jwt, "issuer"))
+    field = "jwtConfiguration.audience" if resource_type.startswith("aws-native:") else "jwtConfiguration.audiences"
+    return jwt_problems(where, get(jwt, "audiences"), get(jwt, "issuer"), field=field)
 
 
 def _body_problems(name: str, props: dict[str, Any]) -> list[str]:
@@ -75,7 +76,7 @@ def _body_problems(name: str, props: dict[str, Any]) -> list[str]:
 def _jwt_authorizer_valid(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     kind, props = view(args.resource_type, args.props)
     if kind == JWT_AUTHORIZER:
-        problems = _authorizer_problems(args.name, props)
+        problems = _authorizer_problems(args.name, args.resource_type, props)
     elif kind == HTTP_API:
         problems = _body_problems(args.name, props)
     else:
