@@ -100,10 +100,10 @@ def test_policy_and_iam_operations_in_an_openapi_body(evaluate: Evaluate) -> Non
 
 def test_policy_from_an_output_is_unknown_in_preview(evaluate: Evaluate) -> None:
     def program() -> None:
-        vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+        logs = aws.cloudwatch.LogGroup("logs")
         api = aws.apigateway.RestApi("internal", endpoint_configuration={"types": "PRIVATE"})
         aws.apigateway.RestApiPolicy(
-            "internal-policy", rest_api_id=api.id, policy=vpc.id.apply(lambda _: document(EVERYONE))
+            "internal-policy", rest_api_id=api.id, policy=logs.arn.apply(lambda _: document(EVERYONE))
         )
 
     assert len(found(evaluate(program), POLICY)) == 1
