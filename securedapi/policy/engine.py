@@ -28,7 +28,7 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from securedapi.policy.config import PolicyMeta, RawConfig, reconcile
 from securedapi.policy.exemptions import Exemption
-from securedapi.policy.pack_process import PackProcess, language_host_env
+from securedapi.policy.pack_process import PackProcess, PackStartError, language_host_env
 from securedapi.testing import RecordedResource, Recording
 
 PACK_ENTRY = Path(__file__).resolve().parent / "__main__.py"
@@ -110,11 +110,17 @@ def start_pack(
     return PackProcess(PACK_ENTRY, python=sys.executable, cwd=root, env=env).start()
 
 
+PARALLEL_FROM = 300
+"""From this many resources, ``AnalyzeStack`` goes to a second process of the same pack, so that it runs on
+another core while the first answers ``Analyze`` (the pack keeps no state between calls but its config)."""
+
+
 class PackAnalyzer:
     """A running pack plus the engine-side steps around it: config reconciliation, Analyze, AnalyzeStack."""
 
     def __init__(self, process: PackProcess | None = None) -> None:
         self.process = process or start_pack()
+        self._helper: PackProcess | None = None
         self.stub = self.process.wait()
         info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
         self.name: str = info.name
@@ -124,6 +130,28 @@ class PackAnalyzer:
 
     def close(self) -> None:
         self.process.close()
+        if self._helper is not None:
+            self._helper.close()
+
+    def _stack_process(self, size: int) -> PackProcess | None:
+        """The second process of the pack for a stack of ``size`` resources (started here; None for small stacks)."""
+        if size >= PARALLEL_FROM and self._helper is None:
+            main = self.process
+            self._helper = PackProcess(main.program, python=main.python, cwd=main.cwd, env=main.env).start()
+        return self._helper if size >= PARALLEL_FROM else None
+
+    def _stack_stub(self, helper: PackProcess | None, config: Mapping[str, Any], stack_request: Any) -> Any:
+        """The stub that answers ``AnalyzeStack``, configured as the first one is (the first one if no helper)."""
+        if helper is None:
+            return self.stub
+        try:
+            stub = helper.wait()
+        except PackStartError:
+            self._helper = None
+            return self.stub
+        self.configure(config, stub)
+        stub.ConfigureStack(stack_request)
+        return stub
 
     def __enter__(self) -> "PackAnalyzer":
         return self
@@ -138,14 +166,14 @@ class PackAnalyzer:
         """The effective config, its exemptions and notes (raises :class:`ConfigError`)."""
         return reconcile(self.policies, self.name, given, source)
 
-    def configure(self, config: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
+    def configure(self, config: Mapping[str, tuple[str, dict[str, Any]]], stub: Any = None) -> None:
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, (level, props) in config.items():
             entry = request.policyConfig[name]
             entry.enforcementLevel = LEVELS[level]
             if props:
                 entry.properties.update(props)
-        self.stub.Configure(request)
+        (stub or self.stub).Configure(request)
 
     # -- analysis ----------------------------------------------------------------------------------------------------
     def evaluate(
@@ -158,6 +186,7 @@ class PackAnalyzer:
     ) -> Report:
         """Analyze every resource, then the stack; return the violations."""
         config, exemptions, notes = self.reconcile(policy_config, config_source)
+        helper = self._stack_process(len(recording.resources))
         self.configure(config)
         stack_request = analyzer_pb2.AnalyzerStackConfigureRequest(
             stack=recording.stack, project=recording.project, organization="organization", dry_run=dry_run
@@ -209,11 +238,6 @@ class PackAnalyzer:
             if provider is not None:
                 request.provider.CopyFrom(provider)
             pending.append((urn, self.stub.Analyze.future(request)))  # pipelined, answered in order below
-        for urn, future in pending:
-            for diagnostic in future.result().diagnostics:
-                if not diagnostic.urn and not diagnostic.message.startswith("can't run policy"):
-                    diagnostic.urn = urn  # the engine attributes resource-policy diagnostics to the resource
-                diagnostics.append(diagnostic)
         stack = analyzer_pb2.AnalyzeStackRequest()
         for type_, name, urn, parent, _inputs, state, deps, pdeps, provider in analyzed:
             resource = stack.resources.add(
@@ -229,7 +253,13 @@ class PackAnalyzer:
                 resource.propertyDependencies[prop].urns.extend(urns)
             if provider is not None:
                 resource.provider.CopyFrom(provider)
-        diagnostics += self.stub.AnalyzeStack(stack).diagnostics
+        stack_result = self._stack_stub(helper, config, stack_request).AnalyzeStack.future(stack)
+        for urn, future in pending:
+            for diagnostic in future.result().diagnostics:
+                if not diagnostic.urn and not diagnostic.message.startswith("can't run policy"):
+                    diagnostic.urn = urn  # the engine attributes resource-policy diagnostics to the resource
+                diagnostics.append(diagnostic)
+        diagnostics += stack_result.result().diagnostics
 
         violations: list[Violation] = []
         for d in diagnostics:
