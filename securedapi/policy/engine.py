@@ -118,8 +118,9 @@ another core while the first answers ``Analyze`` (the pack keeps no state betwee
 class PackAnalyzer:
     """A running pack plus the engine-side steps around it: config reconciliation, Analyze, AnalyzeStack."""
 
-    def __init__(self, process: PackProcess | None = None) -> None:
+    def __init__(self, process: PackProcess | None = None, *, parallel_from: int = PARALLEL_FROM) -> None:
         self.process = process or start_pack()
+        self.parallel_from = parallel_from
         self._helper: PackProcess | None = None
         self.stub = self.process.wait()
         info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
@@ -135,10 +136,12 @@ class PackAnalyzer:
 
     def _stack_process(self, size: int) -> PackProcess | None:
         """The second process of the pack for a stack of ``size`` resources (started here; None for small stacks)."""
-        if size >= PARALLEL_FROM and self._helper is None:
+        if size < self.parallel_from:
+            return None
+        if self._helper is None:
             main = self.process
             self._helper = PackProcess(main.program, python=main.python, cwd=main.cwd, env=main.env).start()
-        return self._helper if size >= PARALLEL_FROM else None
+        return self._helper
 
     def _stack_stub(self, helper: PackProcess | None, config: Mapping[str, Any], stack_request: Any) -> Any:
         """The stub that answers ``AnalyzeStack``, configured as the first one is (the first one if no helper)."""
