@@ -98,8 +98,9 @@ def _exempted(graph: Graph, exemptions: list[Exemption], resource: PolicyResourc
 def _function_url_requires_auth(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     graph = Graph(args.resources)
     exemptions = from_config(args.get_config(), PUBLIC_FUNCTION_URLS, FUNCTION_URL_AUTH, report_violation)
-    behind = behind_api(graph)
-    for url in graph.of_type(FUNCTION_URL):
+    urls = graph.of_type(FUNCTION_URL)
+    behind = behind_api(graph) if urls else {}
+    for url in urls:
         if get(graph.props(url), "authorizationType") != "NONE":
             continue  # AWS_IAM, or unknown during preview
         live, label, expired = _exempted(graph, exemptions, url, "functionName")
