@@ -143,7 +143,11 @@ def test_native_resources_each_kind(evaluate: Evaluate) -> None:
         native(
             "aws-native:apigatewayv2:Api", "quick", {"protocolType": "HTTP", "target": "arn:aws:lambda:::function:f"}
         )
-        native("aws-native:cognito:UserPoolClient", "bff", {"userPoolId": "pool", "generateSecret": True})
+        native(
+            "aws-native:cognito:UserPoolClient",
+            "bff",
+            {"userPoolId": "pool", "generateSecret": True, "callbackUrls": ["http://app.example.com/cb"]},
+        )
         native(
             "aws-native:lambda:Permission",
             "anyone",
@@ -173,6 +177,8 @@ def test_native_resources_each_kind(evaluate: Evaluate) -> None:
         "lambda-permission-requires-source: any-api",
         "lambda-permission-requires-source: anyone",
     ]
+    [redirect] = found(report, "cognito-client-redirect-urls")  # the advisory client rules read it too
+    assert redirect.name == "bff" and "callbackUrls 'http://app.example.com/cb'" in redirect.message
 
 
 def native_rest_api(authorization: str, *, body: dict[str, Any] | None = None) -> Callable[[], None]:

@@ -208,6 +208,25 @@ def test_function_url_declared_public_with_a_reason(evaluate: Evaluate) -> None:
     assert found(evaluate(program, config=config), URL) == []
 
 
+class Webhooks(pulumi.ComponentResource):
+    """A team's component: a function with a public URL for a provider's signed webhooks."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("acme:hooks:Webhooks", name, None, None)
+        fn = function(f"{name}-fn", parent=self)
+        aws.lambda_.FunctionUrl(
+            f"{name}-url", function_name=fn.name, authorization_type="NONE", opts=pulumi.ResourceOptions(parent=self)
+        )
+        self.register_outputs({})
+
+
+def test_function_url_inside_a_component_is_exempted_by_the_component_name(evaluate: Evaluate) -> None:
+    [violation] = found(evaluate(lambda: Webhooks("hooks")), URL)
+    assert violation.name == "hooks-url" and "acme:hooks:Webhooks$aws:lambda/functionUrl:FunctionUrl" in violation.urn
+    config = {URL: {"publicFunctionUrls": [{"function": "hooks", "reason": "signed by the payment provider"}]}}
+    assert found(evaluate(lambda: Webhooks("hooks"), config=config), URL) == []
+
+
 @pytest.mark.parametrize(
     ("auth", "principal", "bad"), [("NONE", "*", True), ("AWS_IAM", "*", True), ("AWS_IAM", ACCOUNT, False)]
 )
