@@ -7,7 +7,8 @@ No re-implementation of enforcement: the pack is started as Pulumi's language ho
 2. the policy config is parsed and reconciled like the CLI does (:mod:`securedapi.policy.config`) and sent
    with ``Configure``; the stack's identity and config with ``ConfigureStack``;
 3. ``Analyze`` for every resource (its inputs), then ``AnalyzeStack`` with every resource's state,
-   parent, dependencies and property dependencies;
+   parent, dependencies and property dependencies (on large stacks answered by a second process of the
+   same pack, configured alike, so both run at once on two cores);
 4. the returned ``AnalyzeDiagnostic``s are the violations (disabled policies never run, remediate
    counts as mandatory, unknown values raise the pack's preview note).
 
