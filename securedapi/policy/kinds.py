@@ -22,13 +22,17 @@ from securedapi.policy.tokens import (
     FUNCTION_URL,
     HTTP_API,
     HTTP_ROUTE,
+    HTTP_STAGE,
+    IDENTITY_POOL,
     JWT_AUTHORIZER,
     LAMBDA_FUNCTION,
     LAMBDA_PERMISSION,
     MANAGED_USER_POOL_CLIENT,
+    RESOURCE_SERVER,
     REST_API,
     REST_METHOD,
     REST_RESOURCE,
+    USER_POOL,
     USER_POOL_CLIENT,
 )
 
@@ -57,6 +61,13 @@ KINDS: dict[str, tuple[str, Renames]] = {
     "aws-native:lambda:Permission": (LAMBDA_PERMISSION, (("functionName", "function"),)),
     "aws-native:lambda:Url": (FUNCTION_URL, (("authType", "authorizationType"), ("targetFunctionArn", "functionName"))),
     "aws-native:lambda:Function": (LAMBDA_FUNCTION, (("functionName", "name"),)),
+    "aws-native:apigatewayv2:Stage": (HTTP_STAGE, (("stageName", "name"),)),
+    "aws-native:cognito:UserPool": (
+        USER_POOL,
+        (("userPoolId", "id"), ("providerName", "endpoint"), ("policies.passwordPolicy", "passwordPolicy")),
+    ),
+    "aws-native:cognito:UserPoolResourceServer": (RESOURCE_SERVER, ()),
+    "aws-native:cognito:IdentityPool": (IDENTITY_POOL, ()),
 }
 """Type token -> (the pulumi-aws type whose rules apply, property renames)."""
 
@@ -90,7 +101,7 @@ def canonical(resource_type: str, props: Any) -> dict[str, Any]:
 
 
 def _move(data: dict[str, Any], source: list[str], target: list[str]) -> None:
-    """Move the value at ``source`` to ``target`` (same parent object; copies what it changes)."""
+    """Move the value at path ``source`` to path ``target`` (copying the objects it changes)."""
     parent = data
     for key in source[:-1]:
         child = parent.get(key)
@@ -98,7 +109,12 @@ def _move(data: dict[str, Any], source: list[str], target: list[str]) -> None:
             return
         parent[key] = dict(child)
         parent = parent[key]
-    if source[-1] not in parent or parent[source[-1]] is None:
+    if parent.get(source[-1]) is None:
         return
     value = parent.pop(source[-1])
+    parent = data
+    for key in target[:-1]:
+        child = parent.get(key)
+        parent[key] = dict(child) if isinstance(child, dict) else {}
+        parent = parent[key]
     parent[target[-1]] = value

@@ -307,3 +307,59 @@ def test_native_function_url_behind_the_api(evaluate: Evaluate, preview: bool) -
 
     [violation] = found(evaluate(program, mocks=shared_mocks, preview=preview), "lambda-function-url-requires-auth")
     assert "function 'orders-fn'" in violation.message and "Permission 'orders-invoke'" in violation.message
+
+
+def test_advisory_rules_on_native_pools_stages_and_apis(evaluate: Evaluate) -> None:
+    def program(hardened: bool) -> Callable[[], None]:
+        def run() -> None:
+            native(
+                "aws-native:cognito:UserPool",
+                "pool",
+                {
+                    "mfaConfiguration": "OPTIONAL" if hardened else "OFF",
+                    "userPoolTier": "PLUS",
+                    "userPoolAddOns": {"advancedSecurityMode": "ENFORCED"},
+                    "policies": {
+                        "passwordPolicy": {
+                            "minimumLength": 12 if hardened else 8,
+                            "requireLowercase": True,
+                            "requireUppercase": True,
+                            "requireNumbers": True,
+                            "requireSymbols": True,
+                        }
+                    },
+                },
+            )
+            api = native(
+                "aws-native:apigatewayv2:Api",
+                "orders",
+                {
+                    "protocolType": "HTTP",
+                    "corsConfiguration": {"allowOrigins": ["https://app.example.com" if hardened else "*"]},
+                    "apiId": None,
+                },
+            )
+            logs = {"destinationArn": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:api", "format": "$context.requestId"}
+            native(
+                "aws-native:apigatewayv2:Stage",
+                "stage",
+                {
+                    "apiId": api.apiId,
+                    "stageName": "$default",
+                    "defaultRouteSettings": {"throttlingBurstLimit": 10, "throttlingRateLimit": 5},
+                    **({"accessLogSettings": logs} if hardened else {}),
+                },
+            )
+            native("aws-native:cognito:IdentityPool", "ids", {"allowUnauthenticatedIdentities": not hardened})
+
+        return run
+
+    weak = sorted(f"{v.policy}: {v.name}" for v in evaluate(program(False), mocks=shared_mocks).violations)
+    assert weak == [
+        "apigw-cors-no-wildcard-origin: orders",
+        "apigw-stage-access-logs: stage",
+        "cognito-identity-pool-no-unauthenticated: ids",
+        "cognito-mfa-enabled: pool",
+        "cognito-password-policy: pool",
+    ]
+    assert evaluate(program(True), mocks=shared_mocks).violations == []

@@ -30,7 +30,6 @@ from securedapi.policy.values import (
     Graph,
     describe,
     get,
-    plain,
     strings,
     truthy,
     view,
@@ -109,9 +108,10 @@ client_no_implicit_grant = ResourceValidationPolicy(
 
 
 def _mfa_enabled(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL:
         return
-    mfa = get(plain(args.props), "mfaConfiguration")
+    mfa = get(props, "mfaConfiguration")
     if mfa is None or mfa == "OFF":
         report_violation(
             f"User pool {args.name!r} has MFA off (mfaConfiguration {mfa or 'missing'}). Fix: set "
@@ -131,9 +131,9 @@ mfa_enabled = ResourceValidationPolicy(
 
 
 def _threat_protection(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL:
         return
-    props = plain(args.props)
     mode = get(props, "userPoolAddOns", "advancedSecurityMode")
     if mode is UNKNOWN or mode in ("ENFORCED", "AUDIT"):
         return
@@ -166,9 +166,10 @@ MIN_PASSWORD_LENGTH = 12
 
 
 def _password_policy(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL:
         return
-    policy = get(plain(args.props), "passwordPolicy")
+    policy = get(props, "passwordPolicy")
     if policy is UNKNOWN:
         return
     problems = []
@@ -303,9 +304,8 @@ client_token_revocation = ResourceValidationPolicy(
 
 
 def _identity_pool_no_unauthenticated(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != IDENTITY_POOL:
-        return
-    if truthy(get(plain(args.props), "allowUnauthenticatedIdentities")):
+    kind, props = view(args.resource_type, args.props)
+    if kind == IDENTITY_POOL and truthy(get(props, "allowUnauthenticatedIdentities")):
         report_violation(
             f"Identity pool {args.name!r} hands AWS credentials to unauthenticated identities. Fix: "
             "allowUnauthenticatedIdentities false (or scope the unauthenticated role to nothing).",
