@@ -93,13 +93,25 @@ def load(body: Any) -> Document:
 def _load_text(text: str) -> Document:
     """Parse once per body: several rules read the same document."""
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_Loader)
-    except (ValueError, yaml.YAMLError) as exc:
+        data = _json(text)
+        if data is None:
+            data = yaml.load(text, Loader=_Loader)  # YAML, a superset of JSON (flow style included)
+    except yaml.YAMLError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise OpenApiError(f"it is neither JSON nor YAML ({detail})") from None
     if not isinstance(data, Mapping):
         raise OpenApiError(f"it is not an OpenAPI object but {type(data).__name__}")
     return read(data)
+
+
+def _json(text: str) -> Any:
+    """``text`` parsed as JSON (the fast path), or None when it is not JSON."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def read(document: Mapping[str, Any]) -> Document:
@@ -175,7 +187,9 @@ def _authorization(security: Any, schemes: Mapping[str, Mapping[str, Any]]) -> t
     """An operation's effective authorization: every alternative requirement must be enforced by API Gateway."""
     if security is None:
         return None, "it has no security requirement (neither its own nor the document's 'security')"
-    if not isinstance(security, list) or not security:
+    if not isinstance(security, list):
+        return None, f"its 'security' is {type(security).__name__}, not a list of security requirements"
+    if not security:
         return None, "its security requirement is empty ('security: []')"
     found: str | None = None
     for requirement in security:

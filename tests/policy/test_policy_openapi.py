@@ -223,6 +223,12 @@ def test_reader_rejects_what_api_gateway_cannot_import() -> None:
         load(42)
 
 
+def test_reader_reads_yaml_flow_style_and_odd_security() -> None:
+    document = load("{openapi: 3.0.1, paths: {/x: {get: {security: oops}}}}")
+    [operation] = document.operations
+    assert operation.key == "GET /x" and operation.authorization is None and "not a list" in operation.why_open
+
+
 def test_reader_operations_and_authorization() -> None:
     document = load(json.dumps(rest_document(CATALOGUE)))
     assert {(op.key, op.authorization, op.mock) for op in document.operations} == {
