@@ -25,8 +25,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
 ANY_METHOD = "x-amazon-apigateway-any-method"
 AUTHORIZER = "x-amazon-apigateway-authorizer"
@@ -35,7 +33,6 @@ CORS = "x-amazon-apigateway-cors"
 POLICY = "x-amazon-apigateway-policy"
 INTEGRATION = "x-amazon-apigateway-integration"
 AUTHORIZER_TYPES = {"jwt": "JWT", "request": "CUSTOM", "token": "CUSTOM", "cognito_user_pools": "COGNITO_USER_POOLS"}
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class OpenApiError(ValueError):
@@ -92,10 +89,12 @@ def load(body: Any) -> Document:
 @functools.lru_cache(maxsize=16)
 def _load_text(text: str) -> Document:
     """Parse once per body: several rules read the same document."""
+    import yaml  # only bodies written in YAML need it
+
     try:
         data = _json(text)
-        if data is None:
-            data = yaml.load(text, Loader=_Loader)  # YAML, a superset of JSON (flow style included)
+        if data is None:  # YAML, a superset of JSON (flow style included); libyaml's loader when available
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise OpenApiError(f"it is neither JSON nor YAML ({detail})") from None
