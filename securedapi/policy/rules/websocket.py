@@ -2,8 +2,10 @@
 
 API Gateway authorizes a WebSocket connection once, on its ``$connect`` route (``NONE``, ``AWS_IAM`` or
 ``CUSTOM`` with a Lambda ``REQUEST`` authorizer); ``$disconnect``, ``$default`` and custom route keys run on
-the connection already accepted and take no authorization
-(https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-control-access.html).
+the connection already accepted and take no authorization; AWS recommends an authorizer on ``$connect`` for
+every WebSocket API
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-control-access.html,
+https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html).
 A WebSocket API without a ``$connect`` route accepts every connection. So: a WebSocket API (protocolType
 ``WEBSOCKET``) with no ``$connect`` route, or with ``$connect`` unauthorized, is open unless ``$connect`` is
 declared public with a reason (a ``publicRoutes`` exemption); no other WebSocket route is reported.
