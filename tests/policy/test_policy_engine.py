@@ -163,3 +163,22 @@ def test_stack_analysis_on_a_second_pack_process_reports_the_same(evaluate: Eval
         assert pack._helper is not None  # the stack policies ran on the second process
     assert [v.to_json() for v in report.violations] == [v.to_json() for v in expected.violations]
     assert [v.policy for v in found(report, ROUTE)] == [ROUTE] and report.levels == expected.levels
+
+
+def test_new_exemption_kinds_are_validated(analyzer: PackAnalyzer) -> None:
+    url = "lambda-function-url-requires-auth"
+    with pytest.raises(ConfigError, match="reason"):
+        analyzer.reconcile(parse_policy_config({url: {"publicFunctionUrls": [{"function": "fn"}]}}))
+    with pytest.raises(ConfigError, match="function"):
+        analyzer.reconcile(parse_policy_config({url: {"publicFunctionUrls": [{"reason": "signed"}]}}))
+    _config, exemptions, _notes = analyzer.reconcile(
+        parse_policy_config(
+            {
+                url: {"publicFunctionUrls": [{"function": "fn", "reason": "signed webhooks"}]},
+                ROUTE: {"publicRoutes": [{"api": "chat", "route": "$connect", "reason": "public feed"}]},
+            }
+        )
+    )
+    assert {(e.policy, e.target, e.route) for e in exemptions} == {(url, "fn", None), (ROUTE, "chat", "$connect")}
+    with pytest.raises(ExemptionError, match=r"'\$connect' for a WebSocket API"):
+        parse_public_routes([{"api": "chat", "route": "$disconnect", "reason": "r"}], ROUTE)
