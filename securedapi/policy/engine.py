@@ -7,8 +7,7 @@ No re-implementation of enforcement: the pack is started as Pulumi's language ho
 2. the policy config is parsed and reconciled like the CLI does (:mod:`securedapi.policy.config`) and sent
    with ``Configure``; the stack's identity and config with ``ConfigureStack``;
 3. ``Analyze`` for every resource (its inputs), then ``AnalyzeStack`` with every resource's state,
-   parent, dependencies and property dependencies (on large stacks answered by a second process of the
-   same pack, configured alike, so both run at once on two cores);
+   parent, dependencies and property dependencies;
 4. the returned ``AnalyzeDiagnostic``s are the violations (disabled policies never run, remediate
    counts as mandatory, unknown values raise the pack's preview note).
 
@@ -28,7 +27,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from securedapi.policy.config import PolicyMeta, RawConfig, reconcile
 from securedapi.policy.exemptions import Exemption
-from securedapi.policy.pack_process import PackProcess, PackStartError, language_host_env
+from securedapi.policy.pack_process import PackProcess, language_host_env
 from securedapi.policy.wire import resource_options, sanitize, stack_state
 from securedapi.testing import RecordedResource, Recording
 
@@ -109,18 +108,11 @@ def start_pack(
     return PackProcess(PACK_ENTRY, python=sys.executable, cwd=root, env=env).start()
 
 
-PARALLEL_FROM = 300
-"""From this many resources, ``AnalyzeStack`` goes to a second process of the same pack, so that it runs on
-another core while the first answers ``Analyze`` (the pack keeps no state between calls but its config)."""
-
-
 class PackAnalyzer:
     """A running pack plus the engine-side steps around it: config reconciliation, Analyze, AnalyzeStack."""
 
-    def __init__(self, process: PackProcess | None = None, *, parallel_from: int = PARALLEL_FROM) -> None:
+    def __init__(self, process: PackProcess | None = None) -> None:
         self.process = process or start_pack()
-        self.parallel_from = parallel_from
-        self._helper: PackProcess | None = None
         self.stub = self.process.wait()
         info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
         self.name: str = info.name
@@ -130,30 +122,6 @@ class PackAnalyzer:
 
     def close(self) -> None:
         self.process.close()
-        if self._helper is not None:
-            self._helper.close()
-
-    def _stack_process(self, size: int) -> PackProcess | None:
-        """The second process of the pack for a stack of ``size`` resources (started here; None for small stacks)."""
-        if size < self.parallel_from:
-            return None
-        if self._helper is None:
-            main = self.process
-            self._helper = PackProcess(main.program, python=main.python, cwd=main.cwd, env=main.env).start()
-        return self._helper
-
-    def _stack_stub(self, helper: PackProcess | None, config: Mapping[str, Any], stack_request: Any) -> Any:
-        """The stub that answers ``AnalyzeStack``, configured as the first one is (the first one if no helper)."""
-        if helper is None:
-            return self.stub
-        try:
-            stub = helper.wait()
-        except PackStartError:
-            self._helper = None
-            return self.stub
-        self.configure(config, stub)
-        stub.ConfigureStack(stack_request)
-        return stub
 
     def __enter__(self) -> "PackAnalyzer":
         return self
@@ -168,14 +136,14 @@ class PackAnalyzer:
         """The effective config, its exemptions and notes (raises :class:`ConfigError`)."""
         return reconcile(self.policies, self.name, given, source)
 
-    def configure(self, config: Mapping[str, tuple[str, dict[str, Any]]], stub: Any = None) -> None:
+    def configure(self, config: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, (level, props) in config.items():
             entry = request.policyConfig[name]
             entry.enforcementLevel = LEVELS[level]
             if props:
                 entry.properties.update(props)
-        (stub or self.stub).Configure(request)
+        self.stub.Configure(request)
 
     # -- analysis ----------------------------------------------------------------------------------------------------
     def evaluate(
@@ -188,7 +156,6 @@ class PackAnalyzer:
     ) -> Report:
         """Analyze every resource, then the stack; return the violations."""
         config, exemptions, notes = self.reconcile(policy_config, config_source)
-        helper = self._stack_process(len(recording.resources))
         self.configure(config)
         stack_request = analyzer_pb2.AnalyzerStackConfigureRequest(
             stack=recording.stack, project=recording.project, organization="organization", dry_run=dry_run
@@ -255,13 +222,12 @@ class PackAnalyzer:
                 resource.propertyDependencies[prop].urns.extend(urns)
             if provider is not None:
                 resource.provider.CopyFrom(provider)
-        stack_result = self._stack_stub(helper, config, stack_request).AnalyzeStack.future(stack)
         for urn, future in pending:
             for diagnostic in future.result().diagnostics:
                 if not diagnostic.urn and not diagnostic.message.startswith("can't run policy"):
                     diagnostic.urn = urn  # the engine attributes resource-policy diagnostics to the resource
                 diagnostics.append(diagnostic)
-        diagnostics += stack_result.result().diagnostics
+        diagnostics += self.stub.AnalyzeStack(stack).diagnostics  # after every Analyze, as the engine does
 
         violations: list[Violation] = []
         for d in diagnostics:

@@ -143,28 +143,6 @@ def test_malformed_exemption_reaching_the_rule_is_reported_not_ignored() -> None
         parse_public_routes([{"api": "*", "route": "$default", "reason": "all"}], ROUTE)
 
 
-def test_stack_analysis_on_a_second_pack_process_reports_the_same(evaluate: Evaluate) -> None:
-    """Large stacks send AnalyzeStack to a second process of the pack: same violations, same config."""
-    from policy_programs import secure_stack
-
-    from securedapi.gate import record
-
-    def program() -> None:
-        secure_stack()
-        Platform("platform", open_route=True)
-
-    config = {
-        "apigw-stage-access-logs": "disabled",
-        ROUTE: {"publicRoutes": [{"api": "x", "route": "GET /y", "reason": "z"}]},
-    }
-    expected = evaluate(program, config=config)
-    with PackAnalyzer(parallel_from=1) as pack:
-        report = pack.evaluate(record(program), parse_policy_config(config))
-        assert pack._helper is not None  # the stack policies ran on the second process
-    assert [v.to_json() for v in report.violations] == [v.to_json() for v in expected.violations]
-    assert [v.policy for v in found(report, ROUTE)] == [ROUTE] and report.levels == expected.levels
-
-
 def test_new_exemption_kinds_are_validated(analyzer: PackAnalyzer) -> None:
     url = "lambda-function-url-requires-auth"
     with pytest.raises(ConfigError, match="reason"):
