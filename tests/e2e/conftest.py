@@ -22,7 +22,7 @@ FIXTURE_PROGRAM = Path(__file__).resolve().parent / "fixture_program"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from stack_harness import STARTUP_TIMEOUT, RunningStack  # noqa: E402
+from stack_harness import RunningStack  # noqa: E402
 
 from securedapi.local.emulator import free_port  # noqa: E402
 from securedapi.local.tokens import get_tokens  # noqa: E402
