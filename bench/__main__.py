@@ -3,7 +3,7 @@
 import importlib
 import importlib.util
 
-AREAS = ("install", "program", "openapi", "policy", "lambdas", "local")
+AREAS = ("install", "program", "openapi", "policy", "lambdas", "local", "signin")
 
 
 def main() -> None:

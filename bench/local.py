@@ -38,6 +38,7 @@ def _serve_fixture(conn: Connection, api_port: int, aws_port: int, state_dir: st
     """Child process: the local stack on the fixture program, unthrottled; reports its counters when stopped."""
     sys.path.insert(0, str(ROOT))
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- the emulator prints verification codes; not figures
+    from securedapi.local.emulator import free_port
     from securedapi.local.stack import LocalStack
 
     stack = LocalStack(
@@ -45,6 +46,8 @@ def _serve_fixture(conn: Connection, api_port: int, aws_port: int, state_dir: st
         stack="test",
         api_port=api_port,
         aws_port=aws_port,
+        auth_port=free_port(),
+        web_port=free_port(),
         state_dir=Path(state_dir),
         throttling=False,
         say=lambda line: None,

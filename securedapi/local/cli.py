@@ -16,10 +16,23 @@ def _serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="securedapi local",
         description="Run the project's Pulumi program against a local AWS emulator (moto) and serve its "
-        "HTTP API like API Gateway. `securedapi token --user NAME` prints a token for curl.",
+        "HTTP API like API Gateway, the user pool's managed login and the web page. "
+        "`securedapi token --user NAME` prints a token for curl.",
     )
     parser.add_argument("--api-port", type=int, default=3000, help="port of the API (default 3000)")
     parser.add_argument("--aws-port", type=int, default=5000, help="port of the AWS emulator (default 5000)")
+    parser.add_argument(
+        "--auth-port", type=int, default=5001, help="port of the managed login (user pool domain; default 5001)"
+    )
+    parser.add_argument(
+        "--web-port", type=int, default=5173, help="port of the program's web/ page (default 5173, the dev origin)"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="managed login also refuses what RFC 9700 forbids (public clients without PKCE, refresh without "
+        "rotation, ...); without it the log warns about those flows",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml config is used (default dev)")
     parser.add_argument(
@@ -41,8 +54,9 @@ def _serve_parser() -> argparse.ArgumentParser:
 def _token_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="securedapi token",
-        description="Sign up/confirm/sign in a user of the running local stack's user pool (the Cognito CLI "
-        "flow against the emulator) and print its access token (or ID token).",
+        description="Sign up and confirm a user of the running local stack's user pool if needed, sign it in "
+        "through the local managed login (authorization code flow with PKCE) and print its access token "
+        "(or ID token).",
     )
     parser.add_argument("--user", required=True, help="user name; 'alice' becomes alice@example.com on email pools")
     parser.add_argument("--password", default=None, help="password (default: a fixed local password)")
@@ -51,8 +65,8 @@ def _token_parser() -> argparse.ArgumentParser:
         "--scope",
         action="append",
         default=[],
-        help="custom scope for the access token, e.g. dashboard/api (repeatable; must be allowed "
-        "for the app client); emulates the managed-login code flow",
+        help="scope to request, e.g. dashboard/api (repeatable; must be allowed for the app client). "
+        "Default: every scope the client allows",
     )
     parser.add_argument("--id-token", action="store_true", help="print the ID token instead of the access token")
     parser.add_argument(
@@ -65,24 +79,24 @@ def _token_parser() -> argparse.ArgumentParser:
 
 
 def token_main(argv: list[str]) -> int:
-    from securedapi.local.tokens import DEFAULT_PASSWORD, TokenCliError, get_tokens, read_outputs, scoped_access_token
+    from securedapi.local.tokens import DEFAULT_PASSWORD, TokenCliError, get_tokens, read_outputs
 
     args = _token_parser().parse_args(argv)
-    if args.scope and args.id_token:
-        print_error("--scope applies to access tokens; drop --id-token")
-        return 2
+    scopes = list(args.scope)
+    if scopes and args.id_token and "openid" not in scopes:
+        scopes.insert(0, "openid")  # an ID token needs the openid scope
     try:
         outputs = read_outputs(args.state_dir)
-        tokens = get_tokens(outputs, args.user, args.password or DEFAULT_PASSWORD, tuple(args.group))
+        tokens = get_tokens(outputs, args.user, args.password or DEFAULT_PASSWORD, tuple(args.group), tuple(scopes))
         token = tokens.id_token if args.id_token else tokens.access_token
-        if args.scope:
-            token = scoped_access_token(outputs, token, args.scope)
+        if not token:
+            raise TokenCliError("no ID token: the app client does not allow the openid scope")
     except TokenCliError as exc:
         print_error(str(exc))
         return 1
     kind = "ID" if args.id_token else "access"
-    scopes = f" with scope {' '.join(args.scope)}" if args.scope else ""
-    print(f"# {tokens.username}: {kind} token{scopes}, valid {tokens.expires_in} s", file=sys.stderr)
+    granted = f" with scope {' '.join(scopes)}" if scopes else ""
+    print(f"# {tokens.username}: {kind} token{granted}, valid {tokens.expires_in} s", file=sys.stderr)
     print(token)
     return 0
 
@@ -103,6 +117,9 @@ def serve_main(argv: list[str]) -> int:
         host=args.host,
         api_port=args.api_port,
         aws_port=args.aws_port,
+        auth_port=args.auth_port,
+        web_port=args.web_port,
+        strict=args.strict,
         state_dir=args.state_dir,
         access_log=args.access_log,
         throttling=not args.no_throttling,

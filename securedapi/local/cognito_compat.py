@@ -20,13 +20,28 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 SIGN_UP_CODE_TTL = 24 * 3600
 RESET_CODE_TTL = 3600
 Deliver = Callable[[str, str, str, str], None]
 """``deliver(purpose, pool_id, email, code)``: purpose is "sign-up" or "password-reset"."""
+
+
+class CodeStore(Protocol):
+    """Where codes are issued and checked instead of here: the managed login's mailbox, so a code sent
+    through the API can be entered on the login pages and the other way round."""
+
+    def send_code(self, pool_id: str, username: str, to: str, purpose: str) -> str: ...
+
+    def issued(self, pool_id: str, username: str, purpose: str) -> bool: ...
+
+    def check_code(self, pool_id: str, username: str, purpose: str, code: str) -> bool: ...
+
+
+STORE_PURPOSE = {"sign-up": "sign-up", "password-reset": "reset"}
+"""This module's purposes -> the mailbox's."""
 
 
 class CognitoError(Exception):
@@ -57,9 +72,10 @@ def mask(email: str) -> str:
 class CognitoCompatApp:
     """Answers the actions above (see the module docstring) and passes the rest to ``app``."""
 
-    def __init__(self, app: Any, deliver: Deliver = console_delivery) -> None:
+    def __init__(self, app: Any, deliver: Deliver = console_delivery, codes: CodeStore | None = None) -> None:
         self.app = app
         self.deliver = deliver
+        self.codes = codes
         self._codes: dict[tuple[str, str, str], _Code] = {}
         self._actions: dict[str, Callable[[dict[str, Any], dict[str, Any], Any], dict[str, Any] | None]] = {
             "SignUp": self._sign_up,
@@ -129,13 +145,23 @@ class CognitoCompatApp:
         return str(attributes.get("email") or user.username)
 
     def _issue(self, purpose: str, pool: Any, user: Any, ttl: int) -> dict[str, Any]:
-        code = f"{secrets.randbelow(1_000_000):06d}"
-        self._codes[(purpose, pool.id, user.username)] = _Code(code, time.time() + ttl)
         email = self._email(user)
-        self.deliver(purpose, pool.id, email, code)
+        if self.codes is not None:
+            self.codes.send_code(pool.id, user.username, email, STORE_PURPOSE[purpose])
+        else:
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            self._codes[(purpose, pool.id, user.username)] = _Code(code, time.time() + ttl)
+            self.deliver(purpose, pool.id, email, code)
         return {"Destination": mask(email), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
     def _check(self, purpose: str, pool: Any, user: Any, code: str) -> None:
+        if self.codes is not None:
+            store_purpose = STORE_PURPOSE[purpose]
+            if not self.codes.issued(pool.id, user.username, store_purpose):
+                return  # not issued (e.g. a user made with admin APIs): moto decides
+            if not self.codes.check_code(pool.id, user.username, store_purpose, str(code)):
+                raise CognitoError("CodeMismatchException", "Invalid verification code provided, please try again.")
+            return
         issued = self._codes.get((purpose, pool.id, user.username))
         if issued is None:
             return  # not issued here (e.g. a user made with admin APIs): moto decides

@@ -1,9 +1,10 @@
 """The AWS emulator: a moto server on loopback, and the environment that points boto3 at it.
 
-In front of moto's WSGI application, in this order: the local scoped-token endpoint
-(:class:`ScopedTokenApp`), :class:`GuardedApp` (an emulator failure is a clean AWS-shaped 500 and one log
-line, never a traceback), presigned S3 URLs checked as S3 checks them (:mod:`securedapi.local.s3auth`) and
-the Cognito APIs moto lacks or answers differently (:mod:`securedapi.local.cognito_compat`).
+In front of moto's WSGI application, in this order: :class:`GuardedApp` (an emulator failure is a clean
+AWS-shaped 500 and one log line, never a traceback), presigned S3 URLs checked as S3 checks them
+(:mod:`securedapi.local.s3auth`), the managed login's Cognito API rules when it runs (``wrap``,
+:mod:`securedapi.local.cognito_api`) and the Cognito APIs moto lacks or answers differently
+(:mod:`securedapi.local.cognito_compat`).
 """
 
 import errno
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from securedapi.local.cognito_compat import CognitoCompatApp, Deliver, console_delivery
+from securedapi.local.cognito_compat import CodeStore, CognitoCompatApp, Deliver, console_delivery
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -30,7 +31,7 @@ class PortInUseError(RuntimeError):
     def __init__(self, host: str, port: int, what: str) -> None:
         super().__init__(
             f"{what} port {port} on {host} is already in use; stop whatever uses it or pass "
-            f"--{'api' if what == 'API' else 'aws'}-port with a free port"
+            f"--{what.lower()}-port with a free port"
         )
         self.host = host
         self.port = port
@@ -77,8 +78,11 @@ def apply_environment(variables: Mapping[str, str]) -> None:
 
 
 class Emulator:
-    """A moto server (``ThreadedMotoServer``) on ``host:port``, quiet, started and stopped explicitly,
-    with the local scoped-token endpoint (:class:`ScopedTokenApp`)."""
+    """A moto server (``ThreadedMotoServer``) on ``host:port``, quiet, started and stopped explicitly.
+
+    ``wrap`` puts WSGI middleware in front of the Cognito layer (the managed login's Cognito API rules);
+    ``codes`` is where verification codes are issued and checked (the managed login's mailbox), else the
+    console (``deliver``)."""
 
     def __init__(
         self,
@@ -86,12 +90,16 @@ class Emulator:
         port: int = 5000,
         *,
         deliver: Deliver = console_delivery,
+        codes: CodeStore | None = None,
+        wrap: Callable[[Any], Any] | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.deliver = deliver
         """Where verification codes go (``deliver(purpose, pool_id, email, code)``); the console by default."""
+        self.codes = codes
+        self.wrap = wrap
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self._server: object | None = None
 
@@ -117,12 +125,16 @@ class Emulator:
                 app.config["PROPAGATE_EXCEPTIONS"] = True
                 return app
 
+        wrap = self.wrap or (lambda app: app)
+
         class _Server(ThreadedMotoServer):
             """moto's ThreadedMotoServer with the local layers in front of its WSGI app."""
 
             def _server_entry(self) -> None:
-                moto_app = CognitoCompatApp(_Dispatcher(create_backend_app), deliver=emulator.deliver)
-                app = ScopedTokenApp(GuardedApp(PresignedS3App(moto_app, secret_key_for), emulator.log))
+                cognito = CognitoCompatApp(
+                    _Dispatcher(create_backend_app), deliver=emulator.deliver, codes=emulator.codes
+                )
+                app = GuardedApp(PresignedS3App(wrap(cognito), secret_key_for), emulator.log)
                 self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
                 self._server_ready_event.set()
                 self._server.serve_forever()
@@ -179,62 +191,3 @@ class GuardedApp:
                 sys.exc_info(),
             )
             return [body]
-
-
-SCOPED_TOKEN_PATH = "/_local/oauth2/scoped-token"
-
-
-class ScopedTokenApp:
-    """WSGI middleware in front of moto: ``POST /_local/oauth2/scoped-token`` (local only).
-
-    Stands in for what the managed-login code flow returns, which the emulator does not serve: given an
-    access token the emulator issued (``initiate-auth``) and scopes the token's app client is allowed
-    (``AllowedOAuthScopes``, as ``/oauth2/authorize`` enforces), the emulator's user pool signs an access
-    token for the same user with ``scope`` set to those scopes. Signing is moto's own (``create_jwt``).
-    """
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") != SCOPED_TOKEN_PATH:
-            return self.app(environ, start_response)
-        status, body = self._issue(environ)
-        start_response(status, [("Content-Type", "application/json")])
-        return [json.dumps(body).encode()]
-
-    @staticmethod
-    def _issue(environ: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        from moto.cognitoidp.models import cognitoidp_backends
-
-        if environ.get("REQUEST_METHOD") != "POST":
-            return "405 Method Not Allowed", {"error": "invalid_request"}
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            token, scopes = str(request["accessToken"]), [str(s) for s in request["scopes"]]
-        except (ValueError, KeyError, TypeError):
-            return "400 Bad Request", {"error": "invalid_request", "error_description": "accessToken and scopes"}
-        for account in list(cognitoidp_backends):
-            for region in list(cognitoidp_backends[account]):
-                for pool in cognitoidp_backends[account][region].user_pools.values():
-                    issued = pool.access_tokens.get(token)
-                    if issued is None:
-                        continue
-                    client_id, username = issued
-                    client = pool.clients[client_id]
-                    allowed = set(client.extended_config.get("AllowedOAuthScopes") or [])
-                    denied = [s for s in scopes if s not in allowed]
-                    if denied:
-                        return "400 Bad Request", {
-                            "error": "invalid_scope",
-                            "error_description": f"not allowed for the client: {denied}",
-                        }
-                    user = pool._get_user(username)
-                    extra: dict[str, Any] = {"scope": " ".join(scopes)}
-                    if user.groups:
-                        extra["cognito:groups"] = [g.group_name for g in user.groups]
-                    access_token, expires_in = pool.create_jwt(client_id, username, "access", extra_data=extra)
-                    pool.access_tokens[access_token] = (client_id, username)
-                    return "200 OK", {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in}
-        return "400 Bad Request", {"error": "invalid_grant", "error_description": "unknown access token"}

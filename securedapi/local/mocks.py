@@ -14,9 +14,6 @@ from typing import Any
 from securedapi.local.emulator import FAKE_CREDENTIALS
 from securedapi.testing import AwsMocks
 
-# The Cognito CLI flow (initiate-auth USER_PASSWORD_AUTH) that `securedapi token` uses.
-LOCAL_AUTH_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
-
 
 def _pascal(value: Any) -> Any:
     """camelCase Pulumi inputs -> PascalCase AWS API shapes (recursively)."""
@@ -207,14 +204,11 @@ class MotoMocks(AwsMocks):
         }
 
     def _user_pool_client(self, name: str, inputs: dict[str, Any], out: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        flows = list(inputs.get("explicitAuthFlows") or [])
-        # Local difference: the token CLI signs in with USER_PASSWORD_AUTH (the Cognito CLI flow).
-        flows += [f for f in LOCAL_AUTH_FLOWS if f not in flows]
+        # Exactly what the program declared: no auth flow is added (managed login serves the code flow).
         args: dict[str, Any] = {
             "UserPoolId": inputs["userPoolId"],
             "ClientName": inputs.get("name") or name,
             "GenerateSecret": bool(inputs.get("generateSecret")),
-            "ExplicitAuthFlows": flows,
         }
         args.update(
             _pick(
@@ -233,11 +227,15 @@ class MotoMocks(AwsMocks):
                     "accessTokenValidity": "AccessTokenValidity",
                     "idTokenValidity": "IdTokenValidity",
                     "refreshTokenValidity": "RefreshTokenValidity",
+                    "explicitAuthFlows": "ExplicitAuthFlows",
+                    "authSessionValidity": "AuthSessionValidity",
                 },
             )
         )
         if inputs.get("tokenValidityUnits"):
             args["TokenValidityUnits"] = _pascal(inputs["tokenValidityUnits"])
+        if inputs.get("refreshTokenRotation"):
+            args["RefreshTokenRotation"] = _pascal(_ints(inputs["refreshTokenRotation"]))
         client = self.client("cognito-idp").create_user_pool_client(**args)["UserPoolClient"]
         extra: dict[str, Any] = {"name": client["ClientName"]}
         if client.get("ClientSecret"):

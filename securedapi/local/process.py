@@ -28,10 +28,14 @@ def spawn(
     *,
     program: Path | None = None,
     python: str = sys.executable,
+    auth_port: int | None = None,
+    web_port: int | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> "subprocess.Popen[str]":
     """Start ``securedapi local`` on the given ports for ``program`` (default: the current directory),
-    writing its state and its output to ``state_dir``; ``extra_args`` e.g. ``("--stack", "test")``."""
+    writing its state and its output to ``state_dir``. Managed login and web page ports default to free ones."""
+    from securedapi.local.emulator import free_port
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     command = [
         python,
@@ -42,6 +46,10 @@ def spawn(
         str(api_port),
         "--aws-port",
         str(aws_port),
+        "--auth-port",
+        str(auth_port or free_port()),
+        "--web-port",
+        str(web_port or free_port()),
         "--state-dir",
         str(state_dir),
         *extra_args,

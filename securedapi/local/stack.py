@@ -1,12 +1,9 @@
 """Start the local stack: emulator, program under moto-backed mocks, API model, gateway, ``outputs.json``."""
 
-import contextlib
 import os
 import shlex
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +12,7 @@ from securedapi.local.emulator import Emulator, apply_environment, aws_environme
 from securedapi.local.model import ApiModel, cognito_jwks_url
 
 if TYPE_CHECKING:
+    from securedapi.local.authserver import AuthServer
     from securedapi.local.gateway import Gateway
 
 DEFAULT_STATE_DIR = Path(".local")
@@ -31,12 +29,16 @@ class LocalStack:
     host: str = "127.0.0.1"
     api_port: int = 3000
     aws_port: int = 5000
+    auth_port: int = 5001
+    web_port: int = 5173
+    strict: bool = False
     state_dir: Path = DEFAULT_STATE_DIR
     access_log: bool = False
     throttling: bool = True
     emulator: Emulator | None = None
     model: ApiModel | None = None
     gateway: "Gateway | None" = None
+    auth: "AuthServer | None" = None
     outputs: dict[str, Any] = field(default_factory=dict)
     say: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
 
@@ -45,18 +47,38 @@ class LocalStack:
         return f"http://{self.host}:{self.api_port}"
 
     @property
+    def auth_url(self) -> str:
+        return f"http://{self.host}:{self.auth_port}"
+
+    @property
+    def web_dir(self) -> Path | None:
+        """The program's static web page (``web/index.html``), served on ``web_port`` when present."""
+        web = self.program_dir / "web"
+        return web if (web / "index.html").is_file() else None
+
+    @property
+    def web_url(self) -> str:
+        # The browser origin the dev stack allows (CORS, callback URLs) is localhost, not 127.0.0.1.
+        host = "localhost" if self.host in ("127.0.0.1", "localhost") else self.host
+        return f"http://{host}:{self.web_port}"
+
+    @property
     def outputs_file(self) -> Path:
         return self.state_dir / "outputs.json"
 
     def prepare(self) -> None:
         """Check ports, start moto, run the program against it and build the gateway (raises on failure)."""
-        check_ports_free(self.host, [("API", self.api_port), ("AWS", self.aws_port)])
+        ports = [("API", self.api_port), ("AWS", self.aws_port), ("AUTH", self.auth_port)]
+        check_ports_free(self.host, ports + ([("WEB", self.web_port)] if self.web_dir else []))
         self.outputs_file.unlink(missing_ok=True)
         from securedapi.testing import load_project
 
         _, config = load_project(self.program_dir, self.stack)
         region = config.get("aws:region") or os.environ.get("AWS_REGION") or "us-east-1"
-        self.emulator = Emulator(self.host, self.aws_port)
+        from securedapi.local.authserver import AuthServer
+
+        self.auth = AuthServer(self.auth_url, strict=self.strict, say=self.say)
+        self.emulator = Emulator(self.host, self.aws_port, codes=self.auth.mailbox, wrap=self.auth.wrap_emulator)
         self.emulator.start()
         endpoint = self.emulator.endpoint_url
         apply_environment(aws_environment(endpoint, region))
@@ -99,7 +121,23 @@ class LocalStack:
             outputs["issuer"] = issuer
             outputs["jwksUri"] = cognito_jwks_url(issuer, endpoint)
         outputs["routes"] = {key: t.authorization_type for key, t in self.model.targets.items()}
+        outputs.update(self._login_outputs(outputs.get("userPoolClientId")))
         return outputs
+
+    def _login_outputs(self, client_id: str | None) -> dict[str, Any]:
+        """The managed login's URLs (local, in place of the program's AWS ones), mailbox and web page."""
+        assert self.auth is not None
+        result: dict[str, Any] = {
+            "domain": self.auth.domain,
+            "tokenEndpoint": self.auth.token_endpoint,
+            "mailboxUrl": self.auth.mailbox_url,
+        }
+        client = self.auth.pools.client(client_id) if client_id else None
+        if client is not None:
+            result["loginUrl"] = self.auth.login_url(client)
+        if self.web_dir is not None:
+            result["webUrl"] = self.web_url
+        return result
 
     def write_outputs(self) -> None:
         """Write ``outputs.json`` atomically (its appearance means "ready"), with this process's pid."""
@@ -113,60 +151,52 @@ class LocalStack:
         lines = [
             f"Local stack {self.stack!r} is ready (Ctrl-C stops it).",
             f"  API URL      {o['apiUrl']}",
+            *([f"  web page     {o['webUrl']}"] if o.get("webUrl") else []),
+            f"  login        {o.get('loginUrl', o['domain'] + ' (no app client found)')}",
+            f"  token        {o['tokenEndpoint']}",
+            f"  mailbox      {o['mailboxUrl']} (verification codes; nothing is emailed)",
             f"  issuer       {o.get('issuer')}",
             f"  client id    {o.get('userPoolClientId')}",
             f"  user pool    {o.get('userPoolId')}",
             f"  AWS emulator {o['awsEndpointUrl']} (region {o['region']})",
             f"  outputs      {self.outputs_file}",
             "  routes       " + ", ".join(f"{k} [{v}]" for k, v in o["routes"].items()),
-            "Next:",
+            "Sign in:",
+            *(
+                [f"  open {o['webUrl']} and choose Sign in (Sign up, then take the code from the mailbox)"]
+                if o.get("webUrl")
+                else []
+            ),
             f"  TOKEN=$({cli_command()} token --user alice{state})",
             f'  curl -H "Authorization: Bearer $TOKEN" {o["apiUrl"]}/<route>',
+            *(["  --strict: flows RFC 9700 forbids are refused"] if self.strict else []),
         ]
         return "\n".join(lines)
 
     def serve(self) -> None:
-        """Serve the API in the foreground until SIGINT/SIGTERM; then stop moto and remove outputs.json."""
-        import uvicorn
+        """Serve the API, the managed login and the web page until SIGINT/SIGTERM; then stop moto and remove
+        outputs.json."""
+        from securedapi.local.servers import Site, serve_all
 
-        assert self.gateway is not None
-        stack = self
+        assert self.gateway is not None and self.auth is not None
+        sites = [
+            Site("API", self.gateway.app, self.api_port, lifespan=True),
+            Site("managed login", self.auth.app, self.auth_port),
+        ]
+        if self.web_dir is not None:
+            from securedapi.local.webpage import web_app
 
-        class _Server(uvicorn.Server):
-            @contextlib.contextmanager
-            def capture_signals(self) -> Iterator[None]:
-                # Like uvicorn's, without re-raising the signal afterwards: we still have to stop moto.
-                if threading.current_thread() is not threading.main_thread():
-                    yield
-                    return
-                original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
-                try:
-                    yield
-                finally:
-                    for sig, handler in original.items():
-                        signal.signal(sig, handler)
+            sites.append(Site("web page", web_app(self.web_dir, self.outputs), self.web_port))
 
-            async def startup(self, sockets: Any = None) -> None:
-                await super().startup(sockets)
-                if self.started:
-                    stack.write_outputs()
-                    stack.say(stack.banner())
+        def ready() -> None:
+            self.write_outputs()
+            self.say(self.banner())
 
-        config = uvicorn.Config(
-            self.gateway.app,
-            host=self.host,
-            port=self.api_port,
-            log_level="warning",
-            access_log=self.access_log,
-            lifespan="on",
-            server_header=False,
-        )
-        server = _Server(config)
         try:
-            server.run()
+            started = serve_all(sites, self.host, ready, access_log=self.access_log)
         finally:
             self.stop()
-        if not server.started:
+        if not started:
             raise SystemExit(2)
 
     def stop(self) -> None:

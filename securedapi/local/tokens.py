@@ -1,26 +1,27 @@
-"""Tokens from the local user pool, by the Cognito CLI flow against the emulator.
+"""Tokens for a user of the running local stack, through its managed login (code flow with PKCE).
 
-``sign-up`` (if the user does not exist) -> ``admin-confirm-sign-up`` -> ``admin-add-user-to-group``
-(``--group``) -> ``initiate-auth`` with ``USER_PASSWORD_AUTH``. The app client the program declares may
-not allow that flow (a public code-flow client should not); the local stack adds
-``ALLOW_USER_PASSWORD_AUTH`` to the emulator's copy of the client (see :mod:`securedapi.local.mocks`).
-
-What the emulator's tokens carry (moto 5.2): access tokens have ``iss``, ``sub``, ``client_id`` (no
-``aud``), ``token_use: access``, ``scope: aws.cognito.signin.user.admin``, ``username`` and
-``cognito:groups``; ID tokens have ``aud`` (the client id), ``email`` and ``cognito:groups``. Real
-Cognito puts custom scopes (e.g. ``dashboard/api``) only in access tokens from the OAuth endpoints
-(managed login), which the emulator does not serve, so routes that require custom scopes answer 403 to
-``initiate-auth`` tokens — locally and on AWS. ``--scope`` makes them usable locally: the running stack's
-emulator re-issues the access token with those scopes if the app client is allowed them
-(:class:`local.emulator.ScopedTokenApp`), standing in for the managed-login code flow.
+``securedapi token`` signs the user up if needed (the Cognito ``SignUp`` operation, then
+``AdminConfirmSignUp`` and ``AdminAddUserToGroup`` for ``--group``, with the emulator's admin
+credentials), then does what a browser does: ``/oauth2/authorize`` with a PKCE S256 challenge and a
+``state``, the ``/login`` form, the redirect to the client's first callback URL with ``?code=`` (not
+followed), and ``/oauth2/token`` with the verifier. The app client is exactly the one the program
+declared: a client without the code flow gets no token, as on AWS. ``--scope`` is requested at
+``/oauth2/authorize`` (the client must allow it); without it every scope the client allows is granted.
 """
 
+import base64
+import hashlib
+import re
+import secrets
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 DEFAULT_PASSWORD = "Local-Passw0rd!"
 EMAIL_DOMAIN = "example.com"
+TIMEOUT = 10
 
 
 class TokenCliError(RuntimeError):
@@ -37,7 +38,7 @@ def read_outputs(state_dir: Path) -> dict[str, Any]:
         raise TokenCliError(f"{path} not found: start the local stack first (make local / securedapi local)") from None
     except StaleOutputsError as exc:
         raise TokenCliError(str(exc)) from None
-    for key in ("userPoolId", "userPoolClientId", "awsEndpointUrl", "region"):
+    for key in ("userPoolId", "userPoolClientId", "awsEndpointUrl", "region", "domain"):
         if not outputs.get(key):
             raise TokenCliError(f"{path} has no {key!r}; restart the local stack")
     return outputs
@@ -45,7 +46,7 @@ def read_outputs(state_dir: Path) -> dict[str, Any]:
 
 @dataclass
 class Tokens:
-    """The AuthenticationResult of initiate-auth."""
+    """The token endpoint's answer."""
 
     username: str
     access_token: str
@@ -69,31 +70,12 @@ def username_for(user: str, username_attributes: list[str]) -> str:
     return user
 
 
-def scoped_access_token(outputs: dict[str, Any], access_token: str, scopes: list[str]) -> str:
-    """The access token re-issued by the emulator with ``scopes`` (each must be allowed for the client)."""
-    import requests
-
-    from securedapi.local.emulator import SCOPED_TOKEN_PATH
-
-    response = requests.post(
-        outputs["awsEndpointUrl"] + SCOPED_TOKEN_PATH, timeout=10, json={"accessToken": access_token, "scopes": scopes}
-    )
-    body = response.json()
-    if response.status_code != 200:
-        raise TokenCliError(
-            f"cannot get a token with scopes {scopes}: {body.get('error')}: {body.get('error_description', '')}"
-        )
-    return str(body["access_token"])
-
-
-def get_tokens(
-    outputs: dict[str, Any], user: str, password: str = DEFAULT_PASSWORD, groups: tuple[str, ...] = ()
-) -> Tokens:
-    """Create (if needed), confirm and sign in ``user``; add it to ``groups`` first."""
+def ensure_user(outputs: dict[str, Any], user: str, password: str, groups: tuple[str, ...], client_id: str) -> str:
+    """Sign ``user`` up and confirm it unless it exists; add it to ``groups``. Returns the sign-in name."""
     from botocore.exceptions import ClientError
 
     cognito = cognito_client(outputs)
-    pool_id, client_id = outputs["userPoolId"], outputs["userPoolClientId"]
+    pool_id = outputs["userPoolId"]
     try:
         pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     except ClientError as exc:
@@ -118,28 +100,122 @@ def get_tokens(
                 f"cannot add {username} to group {group!r} ({exc.response['Error']['Code']}); "
                 f"groups of the pool: {', '.join(known) or 'none'}"
             ) from None
-    try:
-        result = cognito.initiate_auth(
-            ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
+    return username
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A code verifier and its S256 challenge (RFC 7636)."""
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _page_text(html: str, css_class: str) -> str | None:
+    match = re.search(rf'class="{css_class}"[^>]*>(.*?)</', html, re.S)
+    return unescape(match.group(1)).strip() if match else None
+
+
+def _redirect_params(location: str, redirect_uri: str) -> dict[str, str]:
+    query = parse_qs(urlsplit(location).query)
+    if not location.startswith(redirect_uri):
+        raise TokenCliError(f"managed login did not return to {redirect_uri}: {location}")
+    params = {k: v[0] for k, v in query.items()}
+    if "error" in params:
+        raise TokenCliError(
+            f"managed login refused the request: {params['error']} {params.get('error_description', '')}"
         )
-    except ClientError as exc:
-        error = exc.response["Error"]
+    return params
+
+
+def client_config(outputs: dict[str, Any], client_id: str) -> dict[str, Any]:
+    """The app client as the emulator holds it (``DescribeUserPoolClient``); it must allow the code flow."""
+    client = cognito_client(outputs).describe_user_pool_client(UserPoolId=outputs["userPoolId"], ClientId=client_id)
+    config: dict[str, Any] = client["UserPoolClient"]
+    if "code" not in (config.get("AllowedOAuthFlows") or []) or not config.get("CallbackURLs"):
+        raise TokenCliError(f"app client {client_id} does not allow the authorization code flow (no token without it)")
+    return config
+
+
+def sign_in(
+    outputs: dict[str, Any], client_id: str, username: str, password: str, scopes: tuple[str, ...] = ()
+) -> Tokens:
+    """The code flow with PKCE against the local managed login, as a browser would drive it."""
+    return code_flow(outputs["domain"], client_config(outputs, client_id), username, password, scopes)
+
+
+def code_flow(
+    domain: str, config: dict[str, Any], username: str, password: str, scopes: tuple[str, ...] = ()
+) -> Tokens:
+    """authorize -> login page -> ``POST /login`` -> the callback's code -> ``/oauth2/token`` with the verifier."""
+    import requests
+
+    client_id = config["ClientId"]
+    callbacks = config["CallbackURLs"]
+    domain = domain.rstrip("/")
+    verifier, challenge = pkce_pair()
+    state = secrets.token_urlsafe(16)
+    query = {"response_type": "code", "client_id": client_id, "redirect_uri": callbacks[0], "state": state}
+    query |= {"code_challenge": challenge, "code_challenge_method": "S256"}
+    if scopes:
+        query["scope"] = " ".join(scopes)
+    with requests.Session() as http:
+        response = http.get(f"{domain}/oauth2/authorize", params=query, allow_redirects=False, timeout=TIMEOUT)
+        if response.status_code != 302:
+            raise TokenCliError(
+                f"/oauth2/authorize answered {response.status_code}: {_page_text(response.text, 'error-description')}"
+            )
+        location = urljoin(domain + "/", response.headers["location"])
+        if not location.startswith(domain):
+            _redirect_params(location, callbacks[0])
+        page = http.get(location, timeout=TIMEOUT).text
+        csrf = re.search(r'name="_csrf" value="([^"]+)"', page)
+        params = re.search(r'name="params" value="([^"]*)"', page)
+        if not csrf or not params:
+            raise TokenCliError(f"unexpected sign-in page from {location}")
+        form = {"username": username, "password": password, "_csrf": csrf.group(1), "params": unescape(params.group(1))}
+        response = http.post(f"{domain}/login", data=form, allow_redirects=False, timeout=TIMEOUT)
+        if response.status_code != 302:
+            error = _page_text(response.text, "error") or f"HTTP {response.status_code}"
+            raise TokenCliError(
+                f"sign-in failed: {error} (an existing user keeps the password it was created with; pass --password)"
+            )
+        location = urljoin(domain + "/", response.headers["location"])
+        if location.startswith(domain + "/mfa"):
+            raise TokenCliError(f"{username} has multi-factor authentication: sign in through the browser instead")
+        if location.startswith(domain + "/confirm"):
+            raise TokenCliError(f"{username} is not confirmed: confirm it with the code from the mailbox")
+        code = _redirect_params(location, callbacks[0])
+        if code.get("state") != state:
+            raise TokenCliError("managed login returned another state than the one sent")
+        body = {"grant_type": "authorization_code", "client_id": client_id, "code": code["code"]}
+        body |= {"redirect_uri": callbacks[0], "code_verifier": verifier}
+        secret = config.get("ClientSecret")
+        response = http.post(
+            f"{domain}/oauth2/token", data=body, auth=(client_id, secret) if secret else None, timeout=TIMEOUT
+        )
+    tokens = response.json()
+    if response.status_code != 200:
         raise TokenCliError(
-            f"initiate-auth failed: {error['Code']}: {error.get('Message')} "
-            "(an existing user keeps the password it was created with; pass --password)"
-        ) from None
-    auth = result.get("AuthenticationResult")
-    if not auth:
-        raise TokenCliError(
-            f"initiate-auth returned the challenge {result.get('ChallengeName')!r}; "
-            "the token command supports users without MFA only"
+            f"/oauth2/token refused the code: {tokens.get('error')}: {tokens.get('error_description', '')}"
         )
     return Tokens(
         username=username,
-        access_token=auth["AccessToken"],
-        id_token=auth["IdToken"],
-        refresh_token=auth.get("RefreshToken", ""),
-        expires_in=int(auth.get("ExpiresIn", 3600)),
+        access_token=tokens["access_token"],
+        id_token=tokens.get("id_token", ""),
+        refresh_token=tokens.get("refresh_token", ""),
+        expires_in=int(tokens.get("expires_in", 3600)),
     )
+
+
+def get_tokens(
+    outputs: dict[str, Any],
+    user: str,
+    password: str = DEFAULT_PASSWORD,
+    groups: tuple[str, ...] = (),
+    scopes: tuple[str, ...] = (),
+    client_id: str | None = None,
+) -> Tokens:
+    """Create (if needed), confirm and sign in ``user`` through managed login; add it to ``groups`` first."""
+    client_id = client_id or outputs["userPoolClientId"]
+    username = ensure_user(outputs, user, password, groups, client_id)
+    return sign_in(outputs, client_id, username, password, scopes)

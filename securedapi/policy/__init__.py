@@ -30,8 +30,9 @@ def securedapi_pack(**overrides: Any) -> None:
     options: dict[str, Any] = {
         "name": PACK_NAME,
         "display_name": "securedapi: secured HTTP APIs on AWS",
-        "description": "Default-deny API Gateway routes, public Cognito clients without secrets, sound JWT "
-        "authorizers and Lambda permissions, plus advisory hardening and cross-resource wiring checks.",
+        "description": "Default-deny API Gateway routes (also from OpenAPI bodies, on WebSocket APIs and on APIs of "
+        "other stacks), public Cognito clients without secrets, sound JWT authorizers, Lambda permissions and "
+        "function URLs, restricted REST resource policies, plus advisory hardening and cross-resource wiring checks.",
         "policies": ALL,
         "enforcement_level": EnforcementLevel.ADVISORY,
         "tags": ["aws", "apigateway", "cognito", "lambda"],

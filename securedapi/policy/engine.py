@@ -24,11 +24,11 @@ from typing import Any
 
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
-from pulumi.runtime.rpc import UNKNOWN
 
 from securedapi.policy.config import PolicyMeta, RawConfig, reconcile
 from securedapi.policy.exemptions import Exemption
 from securedapi.policy.pack_process import PackProcess, language_host_env
+from securedapi.policy.wire import resource_options, sanitize, stack_state
 from securedapi.testing import RecordedResource, Recording
 
 PACK_ENTRY = Path(__file__).resolve().parent / "__main__.py"
@@ -49,8 +49,6 @@ SEVERITIES = {
     analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
     analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
 }
-_RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
-_SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 
 @dataclass
@@ -194,8 +192,8 @@ class PackAnalyzer:
                     r.name,
                     r.urn,
                     r.parent or surn,
-                    _sanitize(r.raw_inputs),
-                    _state(r),
+                    sanitize(r.raw_inputs),
+                    stack_state(r),
                     list(r.options.get("dependencies") or []),
                     dict(r.options.get("propertyDependencies") or {}),
                     self._provider(r, recording, by_urn),
@@ -204,16 +202,11 @@ class PackAnalyzer:
         pending = []
         for type_, name, urn, parent, inputs, _state_struct, _deps, _pdeps, provider in analyzed:
             request = analyzer_pb2.AnalyzeRequest(
-                type=type_, properties=inputs, urn=urn, name=name, options=_options(by_urn.get(urn), parent)
+                type=type_, properties=inputs, urn=urn, name=name, options=resource_options(by_urn.get(urn), parent)
             )
             if provider is not None:
                 request.provider.CopyFrom(provider)
             pending.append((urn, self.stub.Analyze.future(request)))  # pipelined, answered in order below
-        for urn, future in pending:
-            for diagnostic in future.result().diagnostics:
-                if not diagnostic.urn and not diagnostic.message.startswith("can't run policy"):
-                    diagnostic.urn = urn  # the engine attributes resource-policy diagnostics to the resource
-                diagnostics.append(diagnostic)
         stack = analyzer_pb2.AnalyzeStackRequest()
         for type_, name, urn, parent, _inputs, state, deps, pdeps, provider in analyzed:
             resource = stack.resources.add(
@@ -223,13 +216,18 @@ class PackAnalyzer:
                 name=name,
                 parent=parent or "",
                 dependencies=deps,
-                options=_options(by_urn.get(urn), parent),
+                options=resource_options(by_urn.get(urn), parent),
             )
             for prop, urns in pdeps.items():
                 resource.propertyDependencies[prop].urns.extend(urns)
             if provider is not None:
                 resource.provider.CopyFrom(provider)
-        diagnostics += self.stub.AnalyzeStack(stack).diagnostics
+        for urn, future in pending:
+            for diagnostic in future.result().diagnostics:
+                if not diagnostic.urn and not diagnostic.message.startswith("can't run policy"):
+                    diagnostic.urn = urn  # the engine attributes resource-policy diagnostics to the resource
+                diagnostics.append(diagnostic)
+        diagnostics += self.stub.AnalyzeStack(stack).diagnostics  # after every Analyze, as the engine does
 
         violations: list[Violation] = []
         for d in diagnostics:
@@ -277,7 +275,7 @@ class PackAnalyzer:
             explicit = by_urn.get(urn)
             if explicit is not None:
                 return analyzer_pb2.AnalyzerProviderResource(
-                    type=explicit.type, urn=explicit.urn, name=explicit.name, properties=_sanitize(explicit.raw_inputs)
+                    type=explicit.type, urn=explicit.urn, name=explicit.name, properties=sanitize(explicit.raw_inputs)
                 )
         package = r.type.split(":", 1)[0]
         props = struct_pb2.Struct()
@@ -288,71 +286,6 @@ class PackAnalyzer:
             properties=props,
             urn=f"urn:pulumi:{recording.stack}::{recording.project}::pulumi:providers:{package}::default",
         )
-
-
-def _options(r: RecordedResource | None, parent: str | None) -> Any:
-    opts = (r.options if r else {}) or {}
-    dbr = bool(opts.get("deleteBeforeReplace"))
-    return analyzer_pb2.AnalyzerResourceOptions(
-        protect=bool(opts.get("protect")),
-        ignoreChanges=list(opts.get("ignoreChanges") or []),
-        deleteBeforeReplace=dbr,
-        deleteBeforeReplaceDefined=dbr,
-        aliases=[a for a in opts.get("aliases") or [] if a],
-        parent=parent or "",
-    )
-
-
-def _sanitize(struct: struct_pb2.Struct | None) -> struct_pb2.Struct:
-    """A copy of ``struct`` with resource references marshalled as the engine sends them to analyzers
-    (custom resources as their id, components as their URN)."""
-    out = struct_pb2.Struct()
-    if struct is not None:
-        out.CopyFrom(struct)
-        _downgrade_refs(out)
-    return out
-
-
-def _downgrade_refs(struct: struct_pb2.Struct) -> None:
-    for key, value in struct.fields.items():
-        _downgrade_value(value)
-        replacement = _ref_replacement(value)
-        if replacement is not None:
-            struct.fields[key].string_value = replacement
-
-
-def _downgrade_value(value: struct_pb2.Value) -> None:
-    if value.HasField("struct_value"):
-        _downgrade_refs(value.struct_value)
-    elif value.HasField("list_value"):
-        for i, item in enumerate(value.list_value.values):
-            _downgrade_value(item)
-            replacement = _ref_replacement(item)
-            if replacement is not None:
-                value.list_value.values[i].string_value = replacement
-
-
-def _ref_replacement(value: struct_pb2.Value) -> str | None:
-    """What the engine sends for a resource reference: a custom resource's id, else its URN (unknown if neither)."""
-    if not value.HasField("struct_value"):
-        return None
-    ref = value.struct_value
-    sig = ref.fields.get(_SIG_KEY)
-    if sig is None or sig.string_value != _RESOURCE_REF_SIG:
-        return None
-    rid = ref.fields["id"].string_value if "id" in ref.fields else ""
-    urn = ref.fields["urn"].string_value if "urn" in ref.fields else ""
-    return rid or urn or UNKNOWN
-
-
-def _state(r: RecordedResource) -> struct_pb2.Struct:
-    """The resource state the engine hands to stack policies: a custom resource's outputs with its inputs on top
-    (inputs keep their unknowns during preview), a component's registered outputs."""
-    state = _sanitize(r.raw_outputs)
-    if r.custom and r.raw_inputs is not None:
-        for key, value in _sanitize(r.raw_inputs).fields.items():
-            state.fields[key].CopyFrom(value)
-    return state
 
 
 def _policy_meta(info: Any) -> PolicyMeta:

@@ -16,11 +16,16 @@ exemption. The config lives under the policy it relaxes::
       },
       "cognito-client-secret-requires-confidential": {
         "confidentialClients": [{"client": "backoffice-client", "reason": "server-side app, secret in Secrets Manager"}]
+      },
+      "lambda-function-url-requires-auth": {
+        "publicFunctionUrls": [{"function": "webhook-fn", "reason": "verifies the provider's HMAC signature"}]
       }
     }
 
-``api`` is the logical name of the API resource (``aws:apigatewayv2/api:Api`` or
-``aws:apigateway/restApi:RestApi``), the name of a component that contains it, or ``*``.
+``api`` is the logical name of the API resource (``aws:apigatewayv2/api:Api``,
+``aws:apigateway/restApi:RestApi``, ``aws:apigateway/restApiPut:RestApiPut``, or their aws-native kin), the name
+of a component that contains it, or ``*``; for an API outside the stack, its id or the logical name of the
+route/method. ``route`` is a route key (``"GET /items/{id}"``) or ``"$connect"`` for a WebSocket API.
 """
 
 import datetime
@@ -32,6 +37,8 @@ from securedapi.routes import Route, RouteError, parse_route_key
 
 PUBLIC_ROUTES = "publicRoutes"
 CONFIDENTIAL_CLIENTS = "confidentialClients"
+PUBLIC_FUNCTION_URLS = "publicFunctionUrls"
+CONNECT = "$connect"
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _REASON = {
@@ -58,7 +65,11 @@ PUBLIC_ROUTES_SCHEMA: dict[str, Any] = {
                 "minLength": 1,
                 "description": "Logical name of the API (or of a component containing it), or '*'.",
             },
-            "route": {"type": "string", "minLength": 1, "description": "Route key, e.g. 'GET /health'."},
+            "route": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Route key, e.g. 'GET /health' (or '$connect' for a WebSocket API).",
+            },
             "reason": _REASON,
             "expires": _EXPIRES,
         },
@@ -79,6 +90,28 @@ CONFIDENTIAL_CLIENTS_SCHEMA: dict[str, Any] = {
             "expires": _EXPIRES,
         },
         "required": ["client", "reason"],
+        "additionalProperties": False,
+    },
+}
+
+
+PUBLIC_FUNCTION_URLS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Lambda function URLs allowed without authorization (AuthType NONE): function, reason, expiry.",
+    "default": [],
+    "items": {
+        "type": "object",
+        "properties": {
+            "function": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Logical name of the FunctionUrl or Permission, of its Lambda function, or of a "
+                "component containing them.",
+            },
+            "reason": _REASON,
+            "expires": _EXPIRES,
+        },
+        "required": ["function", "reason"],
         "additionalProperties": False,
     },
 }
@@ -149,10 +182,13 @@ def parse_public_routes(value: Any, policy: str) -> list[Exemption]:
     for i, entry in enumerate(_entries(value, f"{policy}.{PUBLIC_ROUTES}")):
         where = f"{policy}.{PUBLIC_ROUTES}[{i}]"
         reason, expires = _common(entry, where, ("api", "route"))
+        if entry["route"] == CONNECT:  # a WebSocket API's $connect route (the only one that takes authorization)
+            out.append(Exemption(policy, entry["api"].strip(), reason, CONNECT, expires))
+            continue
         try:
             method, path = parse_route_key(entry["route"])
         except RouteError as exc:
-            raise ExemptionError(f"{where}: {exc}") from None
+            raise ExemptionError(f"{where}: {exc} (or '$connect' for a WebSocket API)") from None
         if Route(key=entry["route"], method=method, path=path).is_catch_all:
             raise ExemptionError(
                 f"{where}: {entry['route']!r} answers every request and can never be public; "
@@ -171,7 +207,20 @@ def parse_confidential_clients(value: Any, policy: str) -> list[Exemption]:
     return out
 
 
-PARSERS = {PUBLIC_ROUTES: parse_public_routes, CONFIDENTIAL_CLIENTS: parse_confidential_clients}
+def parse_public_function_urls(value: Any, policy: str) -> list[Exemption]:
+    """Validate ``publicFunctionUrls`` entries."""
+    out = []
+    for i, entry in enumerate(_entries(value, f"{policy}.{PUBLIC_FUNCTION_URLS}")):
+        reason, expires = _common(entry, f"{policy}.{PUBLIC_FUNCTION_URLS}[{i}]", ("function",))
+        out.append(Exemption(policy, entry["function"].strip(), reason, None, expires))
+    return out
+
+
+PARSERS = {
+    PUBLIC_ROUTES: parse_public_routes,
+    CONFIDENTIAL_CLIENTS: parse_confidential_clients,
+    PUBLIC_FUNCTION_URLS: parse_public_function_urls,
+}
 
 
 def parse_policy_config(policy: str, properties: dict[str, Any]) -> list[Exemption]:

@@ -14,23 +14,34 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-SECURED_HTTP_API = "securedapi:index:SecuredHttpApi"
-HTTP_API = "aws:apigatewayv2/api:Api"
-HTTP_ROUTE = "aws:apigatewayv2/route:Route"
-HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
-JWT_AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
-REST_API = "aws:apigateway/restApi:RestApi"
-REST_RESOURCE = "aws:apigateway/resource:Resource"
-REST_METHOD = "aws:apigateway/method:Method"
-REST_INTEGRATION = "aws:apigateway/integration:Integration"
-REST_STAGE = "aws:apigateway/stage:Stage"
-REST_METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
-USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
-USER_POOL = "aws:cognito/userPool:UserPool"
-USER_POOL_CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
-RESOURCE_SERVER = "aws:cognito/resourceServer:ResourceServer"
-IDENTITY_POOL = "aws:cognito/identityPool:IdentityPool"
-LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
+from securedapi.policy.kinds import canonical, kind_of, source_property
+from securedapi.policy.tokens import (  # noqa: F401 (re-exported for the rules)
+    FUNCTION_URL,
+    HTTP_API,
+    HTTP_INTEGRATION,
+    HTTP_ROUTE,
+    HTTP_STAGE,
+    IDENTITY_POOL,
+    JWT_AUTHORIZER,
+    LAMBDA_FUNCTION,
+    LAMBDA_PERMISSION,
+    MANAGED_USER_POOL_CLIENT,
+    RESOURCE_SERVER,
+    REST_API,
+    REST_API_POLICY,
+    REST_API_PUT,
+    REST_INTEGRATION,
+    REST_METHOD,
+    REST_METHOD_SETTINGS,
+    REST_RESOURCE,
+    REST_STAGE,
+    SECURED_HTTP_API,
+    STACK,
+    STACK_REFERENCE,
+    USAGE_PLAN,
+    USER_POOL,
+    USER_POOL_CLIENT,
+)
 
 
 class Unknown:
@@ -103,13 +114,21 @@ def truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def view(resource_type: str, props: Any) -> tuple[str, dict[str, Any]]:
+    """A resource policy's view of a resource: its kind (:func:`kind_of`) and its plain, canonical properties."""
+    return kind_of(resource_type), canonical(resource_type, plain(props))
+
+
 def describe(resource_type: str, name: str) -> str:
     """``"Route 'name'"`` (the type's short name and the logical name) for messages."""
     return f"{resource_type.split(':')[-1]} {name!r}"
 
 
 class Graph:
-    """The stack's resources as a graph: by URN and type, parents, children and property links."""
+    """The stack's resources as a graph: by URN and kind, parents, children and property links.
+
+    Resources are indexed by kind (:func:`kind_of`: ``of_type(HTTP_ROUTE)`` includes aws-native routes) and
+    their properties read in the rules' vocabulary (:func:`canonical`)."""
 
     def __init__(self, resources: Iterable[PolicyResource]) -> None:
         self.resources = list(resources)
@@ -118,14 +137,14 @@ class Graph:
         self._children: dict[str, list[PolicyResource]] = {}
         self._types: dict[str, list[PolicyResource]] = {}
         for r in self.resources:
-            self._types.setdefault(r.resource_type, []).append(r)
+            self._types.setdefault(kind_of(r.resource_type), []).append(r)
             if r.parent is not None:
                 self._children.setdefault(r.parent.urn, []).append(r)
 
     def props(self, resource: PolicyResource) -> dict[str, Any]:
         """The resource's properties as plain data (cached)."""
         if resource.urn not in self._props:
-            self._props[resource.urn] = plain(resource.props) or {}
+            self._props[resource.urn] = canonical(resource.resource_type, plain(resource.props)) or {}
         return self._props[resource.urn]
 
     def of_type(self, resource_type: str) -> list[PolicyResource]:
@@ -152,9 +171,9 @@ class Graph:
     def dependencies_of(self, resource: PolicyResource, prop: str, resource_type: str) -> list[PolicyResource]:
         """Resources of ``resource_type`` that property ``prop`` depends on (components expanded to children)."""
         found: list[PolicyResource] = []
-        for dep in resource.property_dependencies.get(prop, []):
+        for dep in resource.property_dependencies.get(source_property(resource.resource_type, prop), []):
             for candidate in (dep, *self.descendants(dep)):
-                if candidate.resource_type == resource_type and candidate not in found:
+                if kind_of(candidate.resource_type) == resource_type and candidate not in found:
                     found.append(candidate)
         return found
 

@@ -1,11 +1,10 @@
 """End-to-end fixtures: ONE local stack per session (the project's own program, in a subprocess on free
 ports), plus the fixture program's API served by an in-process gateway against that stack's emulator.
 
-Tokens in these tests come from the emulator (the Cognito CLI flow) or, for the negative cases only,
-are minted here with moto's own signing key (``moto/cognitoidp/resources/jwks-private.json``).
+Tokens in these tests come from the stack's managed login (code flow with PKCE) or, for the negative
+cases only, are minted here with moto's own signing key (``moto/cognitoidp/resources/jwks-private.json``).
 """
 
-import subprocess
 import sys
 import threading
 import time
@@ -23,39 +22,12 @@ FIXTURE_PROGRAM = Path(__file__).resolve().parent / "fixture_program"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from stack_harness import RunningStack  # noqa: E402
+
 from securedapi.local.emulator import free_port  # noqa: E402
-from securedapi.local.process import spawn, stop, wait_until_ready  # noqa: E402
 from securedapi.local.tokens import get_tokens  # noqa: E402
 
-STARTUP_TIMEOUT = 60.0
-
-
-@dataclass
-class RunningStack:
-    """The session's local stack subprocess and what it wrote to outputs.json."""
-
-    process: subprocess.Popen[str]
-    outputs: dict[str, Any]
-    state_dir: Path
-    api_url: str
-    startup_seconds: float
-
-    def token(self, user: str, *groups: str, id_token: bool = False) -> str:
-        tokens = get_tokens(self.outputs, user, groups=tuple(groups))
-        return tokens.id_token if id_token else tokens.access_token
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """`securedapi local` on the project's own program, on free ports, with a private state dir."""
-    state_dir = tmp_path_factory.mktemp("local-state")
-    started = time.monotonic()
-    process = spawn(free_port(), free_port(), state_dir, program=ROOT)
-    try:
-        outputs = wait_until_ready(process, state_dir, STARTUP_TIMEOUT)
-        yield RunningStack(process, outputs, state_dir, outputs["apiUrl"], time.monotonic() - started)
-    finally:
-        stop(process)
+__all__ = ["RunningStack"]
 
 
 @dataclass
@@ -67,8 +39,8 @@ class FixtureApi:
     gateway: Any
     logs: list[str]
 
-    def token(self, user: str, *groups: str, id_token: bool = False) -> str:
-        tokens = get_tokens(self.outputs, user, groups=tuple(groups))
+    def token(self, user: str, *groups: str, id_token: bool = False, scopes: tuple[str, ...] = ()) -> str:
+        tokens = get_tokens(self.outputs, user, groups=tuple(groups), scopes=scopes)
         return tokens.id_token if id_token else tokens.access_token
 
 
@@ -95,7 +67,7 @@ def fixture_api(stack: RunningStack) -> Iterator[FixtureApi]:
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    outputs = {**recording.outputs, "awsEndpointUrl": endpoint, "region": region}
+    outputs = {**recording.outputs, "awsEndpointUrl": endpoint, "region": region, "domain": stack.outputs["domain"]}
     try:
         yield FixtureApi(f"http://127.0.0.1:{port}", outputs, gateway, logs)
     finally:
@@ -139,3 +111,20 @@ def access_claims(issuer: str, client_id: str, /, **overrides: Any) -> dict[str,
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
+
+
+@pytest.fixture(scope="session")
+def auth_stack() -> Iterator[Any]:
+    """The managed login in-process over an in-process emulator (see :mod:`auth_harness`)."""
+    from .auth_harness import start_auth_stack
+
+    yield from start_auth_stack()
+
+
+@pytest.fixture
+def auth(auth_stack: Any) -> Iterator[Any]:
+    """The session's in-process managed login with its clock, strictness and log reset after each test."""
+    yield auth_stack
+    auth_stack.clock.offset = 0.0
+    auth_stack.server.strictness.strict = False
+    auth_stack.log.clear()

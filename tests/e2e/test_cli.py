@@ -7,6 +7,7 @@ import sys
 import time
 
 import jwt
+import pytest
 import requests
 
 from .conftest import ROOT, RunningStack
@@ -14,8 +15,19 @@ from .conftest import ROOT, RunningStack
 
 def test_outputs_json(stack: RunningStack, http: requests.Session) -> None:
     outputs = json.loads((stack.state_dir / "outputs.json").read_text())
-    for key in ("apiUrl", "userPoolId", "userPoolClientId", "issuer", "jwksUri", "awsEndpointUrl", "region"):
+    keys = ("apiUrl", "userPoolId", "userPoolClientId", "issuer", "jwksUri", "awsEndpointUrl", "region")
+    keys += ("domain", "loginUrl", "tokenEndpoint", "webUrl", "mailboxUrl")
+    for key in keys:
         assert outputs.get(key), key
+    domain = outputs["domain"]
+    assert domain.startswith("http://127.0.0.1:")  # local, not the program's amazoncognito.com domain
+    assert outputs["tokenEndpoint"] == domain + "/oauth2/token"
+    assert outputs["loginUrl"].startswith(domain + "/oauth2/authorize?response_type=code&client_id=")
+    assert outputs["mailboxUrl"] == domain + "/_local/mailbox"
+    assert outputs["webUrl"] == f"http://localhost:{stack.web_port}"
+    login = http.get(outputs["loginUrl"], timeout=10)  # follows to the sign-in page
+    assert login.status_code == 200 and 'action="/login"' in login.text
+    assert http.get(outputs["mailboxUrl"], timeout=10).status_code == 200
     assert outputs["apiUrl"].startswith("http://127.0.0.1:")
     assert outputs["region"] == "us-east-1"  # aws:region of Pulumi.dev.yaml
     pool_id = outputs["userPoolId"]
@@ -36,6 +48,8 @@ def test_outputs_json(stack: RunningStack, http: requests.Session) -> None:
     )
     client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=outputs["userPoolClientId"])
     assert "ClientSecret" not in client["UserPoolClient"]
+    # Exactly the declared auth flows: nothing added for the local stack.
+    assert client["UserPoolClient"]["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     assert stack.startup_seconds < 10, stack.startup_seconds
 
 
@@ -75,6 +89,15 @@ def test_token_cli(stack: RunningStack, http: requests.Session) -> None:
     assert response.status_code == 200, response.text
 
 
+def test_token_cli_id_token(stack: RunningStack, capsys: pytest.CaptureFixture[str]) -> None:
+    from securedapi.local.cli import token_main
+
+    assert token_main(["--user", "cli-ida", "--id-token", "--state-dir", str(stack.state_dir)]) == 0
+    claims = jwt.decode(capsys.readouterr().out.strip(), options={"verify_signature": False})
+    assert claims["token_use"] == "id" and claims["aud"] == stack.outputs["userPoolClientId"]
+    assert claims["email"] == "cli-ida@example.com"
+
+
 def test_token_cli_without_stack_says_what_to_do(tmp_path: object) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "securedapi", "token", "--user", "x", "--state-dir", str(tmp_path)],
@@ -101,6 +124,15 @@ def test_port_in_use_exits_2_before_starting(stack: RunningStack) -> None:
     assert f"port {api_port}" in result.stderr and "in use" in result.stderr
     assert "Traceback" not in result.stderr
     assert time.monotonic() - started < 5
+    auth_port = stack.outputs["domain"].rsplit(":", 1)[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "securedapi", "local", "--api-port", "0", "--aws-port", "0", "--auth-port", auth_port],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "--auth-port" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_stack_output_goes_to_its_log_without_tokens(stack: RunningStack, http: requests.Session) -> None:
@@ -111,7 +143,8 @@ def test_stack_output_goes_to_its_log_without_tokens(stack: RunningStack, http: 
     assert response.status_code == 200, response.text
     sub = jwt.decode(token, options={"verify_signature": False})["sub"]
     text = log_file(stack.state_dir).read_text()
-    assert "is ready" in text  # the banner
+    assert "is ready" in text  # the banner, with the managed login and the web page
+    assert stack.outputs["loginUrl"] in text and stack.outputs["mailboxUrl"] in text and stack.outputs["webUrl"] in text
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert any(x.get("sub") == sub and x.get("route") == "GET /metadata/list" and x["status"] == 200 for x in lines)
     assert token not in text and token.split(".")[2] not in text
@@ -121,9 +154,9 @@ def test_every_command_the_banner_prints_works_as_printed(stack: RunningStack, h
     """The banner's `TOKEN=$(...)` and curl lines run in a plain shell, without activating the virtualenv."""
     from securedapi.local.process import log_file
 
-    banner = log_file(stack.state_dir).read_text().split("Next:", 1)[1].splitlines()
-    commands = [line.strip() for line in banner if line.startswith("  ") and line.strip()]
-    assert commands and commands[0].startswith("TOKEN=$(")
+    banner = log_file(stack.state_dir).read_text().split("Sign in:", 1)[1].splitlines()
+    commands = [line.strip() for line in banner if line.startswith(("  TOKEN=", "  curl "))]
+    assert len(commands) == 2 and commands[0].startswith("TOKEN=$(")
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH") and not k.startswith("AWS_")}
     env["PATH"] = "/usr/bin:/bin"  # no .venv/bin on PATH
     script = "\n".join([*commands, 'test -n "$TOKEN"']).replace("<route>", "metadata/list")

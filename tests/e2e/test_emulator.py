@@ -122,7 +122,8 @@ def code_in_log(stack: RunningStack, email: str, after: int) -> str:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         found = re.findall(
-            rf"code for {re.escape(email)} \(pool [^)]+\): (\d{{6}})", log_file(stack.state_dir).read_text()[after:]
+            rf"mail to {re.escape(email)} \([^)]+\): Your verification code is (\d{{6}})",
+            log_file(stack.state_dir).read_text()[after:],
         )
         if found:
             return str(found[-1])

@@ -96,18 +96,16 @@ def test_binary_body_is_base64(fixture_api: FixtureApi, http: requests.Session) 
 
 
 def test_scopes_claim_and_403(fixture_api: FixtureApi, http: requests.Session) -> None:
-    token = fixture_api.token("scope-dave")
-    # Emulator access tokens carry scope "aws.cognito.signin.user.admin" only.
+    token = fixture_api.token("scope-dave", scopes=("openid",))
+    # The token carries only the scope it asked for: the fx/read route is 403.
     response = http.get(fixture_api.url + "/scoped", headers={"Authorization": token}, timeout=10)
     assert response.status_code == 403
     assert response.json() == {"message": "Forbidden"}
-    event = echo(http, fixture_api, "/signin-scope", headers={"Authorization": token})["event"]
-    assert event["requestContext"]["authorizer"]["jwt"]["scopes"] == ["aws.cognito.signin.user.admin"]
+    event = echo(http, fixture_api, "/echo/1", headers={"Authorization": token})["event"]
+    assert event["requestContext"]["authorizer"]["jwt"]["claims"]["scope"] == "openid"
     # An ID token has no scope claim at all: 403 on any scoped route.
     id_token = fixture_api.token("scope-dave", id_token=True)
-    assert (
-        http.get(fixture_api.url + "/signin-scope", headers={"Authorization": id_token}, timeout=10).status_code == 403
-    )
+    assert http.get(fixture_api.url + "/scoped", headers={"Authorization": id_token}, timeout=10).status_code == 403
 
 
 def test_scope_any_of_and_scp(fixture_api: FixtureApi, http: requests.Session) -> None:
@@ -215,19 +213,17 @@ def test_jwks_fetched_once(fixture_api: FixtureApi, http: requests.Session) -> N
     assert fixture_api.gateway.jwks_fetches == 1
 
 
-def test_scoped_token_from_the_emulator_opens_scoped_routes(fixture_api: FixtureApi, http: requests.Session) -> None:
-    from securedapi.local.tokens import TokenCliError, scoped_access_token
+def test_scoped_token_from_managed_login_opens_scoped_routes(fixture_api: FixtureApi, http: requests.Session) -> None:
+    from securedapi.local.tokens import TokenCliError
 
-    outputs = {**fixture_api.outputs}
-    token = scoped_access_token(outputs, fixture_api.token("scope-gina", "admin"), ["fx/read"])
+    token = fixture_api.token("scope-gina", "admin", scopes=("fx/read",))
     event = echo(http, fixture_api, "/scoped", headers={"Authorization": f"Bearer {token}"})["event"]
     jwt_context = event["requestContext"]["authorizer"]["jwt"]
     assert jwt_context["scopes"] == ["fx/read"]
     assert jwt_context["claims"]["cognito:groups"] == "[admin]"
+    # A token without the route's scope is 403.
+    other = fixture_api.token("scope-gina", scopes=("openid",))
+    assert http.get(fixture_api.url + "/scoped", headers={"Authorization": other}, timeout=10).status_code == 403
     # Only scopes the app client is allowed (AllowedOAuthScopes), as the authorize endpoint enforces.
-    try:
-        scoped_access_token(outputs, fixture_api.token("scope-gina"), ["fx/write"])
-    except TokenCliError as exc:
-        assert "invalid_scope" in str(exc)
-    else:
-        raise AssertionError("an unknown scope was granted")
+    with pytest.raises(TokenCliError, match="invalid_scope"):
+        fixture_api.token("scope-gina", scopes=("fx/write",))

@@ -99,7 +99,7 @@ def test_syntax_error_and_missing_project_exit_2(tmp_path: Path) -> None:
 def test_json_shape() -> None:
     code, out, _err = run(OPEN, "--format", "json")
     report = json.loads(out)
-    assert code == 1 and report["resources"] == 3 and report["policies"] == 23
+    assert code == 1 and report["resources"] == 3 and report["policies"] == 25
     [violation] = report["violations"]
     assert set(violation) == {"policy", "enforcement", "severity", "resourceType", "name", "urn", "message"}
     assert violation == {
@@ -118,7 +118,7 @@ def test_sarif_shape() -> None:
     assert code == 1 and sarif["version"] == "2.1.0" and "sarif" in sarif["$schema"]
     [sarif_run] = sarif["runs"]
     rules = sarif_run["tool"]["driver"]["rules"]
-    assert len(rules) == 23 and len({r["id"] for r in rules}) == 23
+    assert len(rules) == 25 and len({r["id"] for r in rules}) == 25
     [result] = sarif_run["results"]
     assert result["ruleId"] == "apigw-route-requires-auth" and result["level"] == "error"
     assert rules[result["ruleIndex"]]["id"] == result["ruleId"]

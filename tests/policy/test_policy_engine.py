@@ -21,10 +21,10 @@ Evaluate = Callable[..., Report]
 def test_pack_is_the_one_main_builds(analyzer: PackAnalyzer) -> None:
     assert analyzer.name == "securedapi"
     names = [p.name for p in analyzer.policies]
-    assert names == [p.name for p in ALL] and len(set(names)) == len(names) == 23
+    assert names == [p.name for p in ALL] and len(set(names)) == len(names) == 25
     assert all(p.description and p.severity and p.name == p.name.lower() for p in analyzer.policies)
     mandatory = {p.name for p in analyzer.policies if p.enforcement == "mandatory"}
-    assert mandatory == {p.name for p in MANDATORY} and len(mandatory) == 7
+    assert mandatory == {p.name for p in MANDATORY} and len(mandatory) == 9
     kinds = {p.name: p.kind for p in analyzer.policies}
     assert kinds[ROUTE] == "stack" and kinds["apigw-no-quick-create"] == "resource"
 
@@ -141,3 +141,22 @@ def test_malformed_exemption_reaching_the_rule_is_reported_not_ignored() -> None
     assert reported and "reason" in reported[0][0]
     with pytest.raises(ExemptionError, match="never be public"):
         parse_public_routes([{"api": "*", "route": "$default", "reason": "all"}], ROUTE)
+
+
+def test_new_exemption_kinds_are_validated(analyzer: PackAnalyzer) -> None:
+    url = "lambda-function-url-requires-auth"
+    with pytest.raises(ConfigError, match="reason"):
+        analyzer.reconcile(parse_policy_config({url: {"publicFunctionUrls": [{"function": "fn"}]}}))
+    with pytest.raises(ConfigError, match="function"):
+        analyzer.reconcile(parse_policy_config({url: {"publicFunctionUrls": [{"reason": "signed"}]}}))
+    _config, exemptions, _notes = analyzer.reconcile(
+        parse_policy_config(
+            {
+                url: {"publicFunctionUrls": [{"function": "fn", "reason": "signed webhooks"}]},
+                ROUTE: {"publicRoutes": [{"api": "chat", "route": "$connect", "reason": "public feed"}]},
+            }
+        )
+    )
+    assert {(e.policy, e.target, e.route) for e in exemptions} == {(url, "fn", None), (ROUTE, "chat", "$connect")}
+    with pytest.raises(ExemptionError, match=r"'\$connect' for a WebSocket API"):
+        parse_public_routes([{"api": "chat", "route": "$disconnect", "reason": "r"}], ROUTE)

@@ -6,7 +6,19 @@ here starts a policy pack (:func:`securedapi.policy.securedapi_pack` does).
 
 from pulumi_policy import Policy
 
-from securedapi.policy.rules import apis, authorizers, cognito, cors, lambda_permissions, rest, routes, stages, wiring
+from securedapi.policy.rules import (
+    apis,
+    authorizers,
+    cognito,
+    cors,
+    function_urls,
+    lambda_permissions,
+    resource_policies,
+    rest,
+    routes,
+    stages,
+    wiring,
+)
 
 MANDATORY: list[Policy] = [
     routes.route_requires_auth,
@@ -16,6 +28,8 @@ MANDATORY: list[Policy] = [
     cognito.client_no_implicit_grant,
     authorizers.jwt_authorizer_valid,
     lambda_permissions.permission_requires_source,
+    function_urls.function_url_requires_auth,
+    resource_policies.resource_policy_restricted,
 ]
 
 ADVISORY: list[Policy] = [

@@ -8,17 +8,14 @@ from pulumi_policy import (
     Severity,
 )
 
-from securedapi.policy.values import (
-    HTTP_API,
-    get,
-    plain,
-)
+from securedapi.policy.values import HTTP_API, get, view
 
 
 def _no_quick_create(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != HTTP_API:
+    kind, props = view(args.resource_type, args.props)
+    if kind != HTTP_API:
         return
-    target = get(plain(args.props), "target")
+    target = get(props, "target")
     if isinstance(target, str) and target:
         report_violation(
             f"HTTP API {args.name!r} uses quick create (target={target!r}): API Gateway then creates an open "

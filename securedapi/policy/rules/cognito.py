@@ -1,5 +1,7 @@
 """Cognito rules: public app clients, OAuth flows and redirect URLs, user pool hardening, identity pools."""
 
+from typing import Any
+
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -7,6 +9,8 @@ from pulumi_policy import (
     ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 
 from securedapi.policy.exemptions import (
@@ -16,35 +20,61 @@ from securedapi.policy.exemptions import (
     find,
     from_config,
 )
-from securedapi.policy.values import IDENTITY_POOL, UNKNOWN, USER_POOL, USER_POOL_CLIENT, get, plain, strings, truthy
+from securedapi.policy.rules.common import resource_names
+from securedapi.policy.values import (
+    IDENTITY_POOL,
+    MANAGED_USER_POOL_CLIENT,
+    UNKNOWN,
+    USER_POOL,
+    USER_POOL_CLIENT,
+    Graph,
+    describe,
+    get,
+    strings,
+    truthy,
+    view,
+)
 from securedapi.urls import url_problem
 
 CLIENT_SECRET = "cognito-client-secret-requires-confidential"
 
 
-def _client_secret_requires_confidential(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL_CLIENT:
-        return
-    if not truthy(get(plain(args.props), "generateSecret")):
-        return
+def has_secret(props: dict[str, Any]) -> bool:
+    """A client with a secret: ``generateSecret`` true, or a non-empty ``clientSecret`` in its state (a
+    ManagedUserPoolClient's secret is chosen by the service that created the client; it shows only there)."""
+    secret = get(props, "clientSecret")
+    return truthy(get(props, "generateSecret")) or (isinstance(secret, str) and secret != "")
+
+
+def _client_secret_requires_confidential(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    graph = Graph(args.resources)
     exemptions = from_config(args.get_config(), CONFIDENTIAL_CLIENTS, CLIENT_SECRET, report_violation)
-    exemption = find(exemptions, [args.name])
-    if exemption is not None and not exemption.expired():
-        return
-    expired = expired_note(exemption)
-    report_violation(
-        f"App client {args.name!r} has a client secret (generateSecret: true) but is not declared confidential. "
-        f"Browser and mobile apps cannot keep a secret; every client is public unless declared otherwise.{expired} "
-        "Fix: set generateSecret false and use the authorization code flow with PKCE, or declare the client "
-        f'confidential: {{"{CLIENT_SECRET}": {{"{CONFIDENTIAL_CLIENTS}": [{{"client": "{args.name}", '
-        '"reason": "<why>"}]}}.',
-        None,
-    )
+    for client in graph.of_type(USER_POOL_CLIENT):
+        if not has_secret(graph.props(client)):
+            continue
+        exemption = find(exemptions, resource_names(graph, client))
+        if exemption is not None and not exemption.expired():
+            continue
+        managed = client.resource_type == MANAGED_USER_POOL_CLIENT
+        how = (
+            "Fix: use a client without a secret (code flow with PKCE) for browser and mobile apps"
+            if managed
+            else "Fix: set generateSecret false and use the authorization code flow with PKCE"
+        )
+        report_violation(
+            f"App client {client.name!r} ({describe(client.resource_type, client.name)}) has a client secret "
+            f"{'(clientSecret is set)' if managed else '(generateSecret: true)'} but is not declared confidential. "
+            "Browser and mobile apps cannot keep a secret; every client is public unless declared otherwise."
+            f"{expired_note(exemption)} {how}, or declare the client confidential: "
+            f'{{"{CLIENT_SECRET}": {{"{CONFIDENTIAL_CLIENTS}": [{{"client": "{client.name}", "reason": "<why>"}}]}}}}.',
+            client.urn,
+        )
 
 
-client_secret_requires_confidential = ResourceValidationPolicy(
+client_secret_requires_confidential = StackValidationPolicy(
     name=CLIENT_SECRET,
-    description="Cognito app clients must not have a secret unless they are declared confidential (with a reason).",
+    description="Cognito app clients of any type must not have a secret unless they are declared confidential "
+    "(with a reason).",
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     validate=_client_secret_requires_confidential,
@@ -55,9 +85,10 @@ client_secret_requires_confidential = ResourceValidationPolicy(
 
 
 def _client_no_implicit_grant(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL_CLIENT:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL_CLIENT:
         return
-    if "implicit" in strings(get(plain(args.props), "allowedOauthFlows")):
+    if "implicit" in strings(get(props, "allowedOauthFlows")):
         report_violation(
             f"App client {args.name!r} allows the implicit grant: tokens are returned in the URL "
             "fragment (browser history, referrers, no refresh). Fix: allowedOauthFlows ['code'] with "
@@ -77,9 +108,10 @@ client_no_implicit_grant = ResourceValidationPolicy(
 
 
 def _mfa_enabled(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL:
         return
-    mfa = get(plain(args.props), "mfaConfiguration")
+    mfa = get(props, "mfaConfiguration")
     if mfa is None or mfa == "OFF":
         report_violation(
             f"User pool {args.name!r} has MFA off (mfaConfiguration {mfa or 'missing'}). Fix: set "
@@ -99,9 +131,9 @@ mfa_enabled = ResourceValidationPolicy(
 
 
 def _threat_protection(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL:
         return
-    props = plain(args.props)
     mode = get(props, "userPoolAddOns", "advancedSecurityMode")
     if mode is UNKNOWN or mode in ("ENFORCED", "AUDIT"):
         return
@@ -134,9 +166,10 @@ MIN_PASSWORD_LENGTH = 12
 
 
 def _password_policy(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL:
         return
-    policy = get(plain(args.props), "passwordPolicy")
+    policy = get(props, "passwordPolicy")
     if policy is UNKNOWN:
         return
     problems = []
@@ -172,9 +205,10 @@ password_policy = ResourceValidationPolicy(
 
 
 def _client_no_user_password_auth(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL_CLIENT:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL_CLIENT:
         return
-    flows = strings(get(plain(args.props), "explicitAuthFlows"))
+    flows = strings(get(props, "explicitAuthFlows"))
     bad = [f for f in flows if f in ("ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH")]
     if bad:
         report_violation(
@@ -196,9 +230,9 @@ client_no_user_password_auth = ResourceValidationPolicy(
 
 
 def _client_redirect_urls(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL_CLIENT:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL_CLIENT:
         return
-    props = plain(args.props)
     for prop in ("callbackUrls", "logoutUrls", "defaultRedirectUri"):
         for url in strings(get(props, prop)):
             if not isinstance(url, str):
@@ -224,9 +258,10 @@ client_redirect_urls = ResourceValidationPolicy(
 
 
 def _client_prevent_user_existence_errors(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL_CLIENT:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL_CLIENT:
         return
-    value = get(plain(args.props), "preventUserExistenceErrors")
+    value = get(props, "preventUserExistenceErrors")
     if value is not UNKNOWN and value != "ENABLED":
         report_violation(
             f"App client {args.name!r} reveals whether a user exists (preventUserExistenceErrors "
@@ -246,9 +281,10 @@ client_prevent_user_existence_errors = ResourceValidationPolicy(
 
 
 def _client_token_revocation(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != USER_POOL_CLIENT:
+    kind, props = view(args.resource_type, args.props)
+    if kind != USER_POOL_CLIENT:
         return
-    value = get(plain(args.props), "enableTokenRevocation")
+    value = get(props, "enableTokenRevocation")
     if value is False or (isinstance(value, str) and value.lower() == "false"):
         report_violation(
             f"App client {args.name!r} disables token revocation: refresh tokens of signed-out or "
@@ -268,9 +304,8 @@ client_token_revocation = ResourceValidationPolicy(
 
 
 def _identity_pool_no_unauthenticated(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != IDENTITY_POOL:
-        return
-    if truthy(get(plain(args.props), "allowUnauthenticatedIdentities")):
+    kind, props = view(args.resource_type, args.props)
+    if kind == IDENTITY_POOL and truthy(get(props, "allowUnauthenticatedIdentities")):
         report_violation(
             f"Identity pool {args.name!r} hands AWS credentials to unauthenticated identities. Fix: "
             "allowUnauthenticatedIdentities false (or scope the unauthenticated role to nothing).",

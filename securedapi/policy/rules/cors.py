@@ -15,15 +15,16 @@ from securedapi.policy.values import (
     HTTP_ROUTE,
     Graph,
     get,
-    plain,
     strings,
+    view,
 )
 
 
 def _cors_no_wildcard_origin(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != HTTP_API:
+    kind, props = view(args.resource_type, args.props)
+    if kind != HTTP_API:
         return
-    origins = strings(get(plain(args.props), "corsConfiguration", "allowOrigins"))
+    origins = strings(get(props, "corsConfiguration", "allowOrigins"))
     if "*" in origins:
         report_violation(
             f"HTTP API {args.name!r} allows CORS from any origin ('*'); any web page can call it "

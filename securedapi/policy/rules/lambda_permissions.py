@@ -1,5 +1,7 @@
 """Lambda invoke permissions: who may invoke the function, and from which API route."""
 
+from typing import Any
+
 from pulumi_policy import (
     EnforcementLevel,
     ReportViolation,
@@ -8,15 +10,33 @@ from pulumi_policy import (
     Severity,
 )
 
-from securedapi.policy.values import LAMBDA_PERMISSION, get, plain
+from securedapi.policy.values import LAMBDA_PERMISSION, get, truthy, view
 
 APIGATEWAY = "apigateway.amazonaws.com"
 
 
+def is_function_url_grant(props: dict[str, Any]) -> bool:
+    """A permission for a function URL (``functionUrlAuthType``, or ``invokedViaFunctionUrl``): the function-URL
+    rule judges those."""
+    return get(props, "functionUrlAuthType") is not None or truthy(get(props, "invokedViaFunctionUrl"))
+
+
+def wildcard_api_id(source_arn: str) -> bool:
+    """True if an execute-api ARN's API id is a wildcard: ``arn:aws:execute-api:<region>:<account>:*/*/*/*``
+    lets every API of the account (or of any account, with ``*`` there too) invoke the function."""
+    if source_arn.strip() == "*":
+        return True
+    parts = source_arn.split(":", 5)
+    if len(parts) < 6 or parts[2] != "execute-api":
+        return False
+    api_id = parts[5].split("/", 1)[0]
+    return api_id == "" or "*" in api_id or "?" in api_id
+
+
 def _permission_requires_source(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != LAMBDA_PERMISSION:
+    kind, props = view(args.resource_type, args.props)
+    if kind != LAMBDA_PERMISSION or is_function_url_grant(props):
         return
-    props = plain(args.props)
     principal = get(props, "principal")
     source = get(props, "sourceArn")
     if principal == "*":
@@ -31,11 +51,19 @@ def _permission_requires_source(args: ResourceValidationArgs, report_violation: 
             "function (no sourceArn). Fix: sourceArn = '<api executionArn>/*/<METHOD><path>'.",
             None,
         )
+    elif principal == APIGATEWAY and isinstance(source, str) and wildcard_api_id(source):
+        report_violation(
+            f"Lambda permission {args.name!r} has sourceArn {source!r}, whose API id is a wildcard: every API "
+            "Gateway API it matches can invoke the function, which is as open as no sourceArn. Fix: sourceArn = "
+            "'<api executionArn>/*/<METHOD><path>' (the API's own id).",
+            None,
+        )
 
 
 permission_requires_source = ResourceValidationPolicy(
     name="lambda-permission-requires-source",
-    description="Lambda permissions must not use principal '*', and API Gateway permissions need a sourceArn.",
+    description="Lambda permissions must not use principal '*', and API Gateway permissions need a sourceArn naming "
+    "one API (no wildcard API id).",
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     validate=_permission_requires_source,
@@ -63,11 +91,16 @@ def whole_api_scope(source_arn: str) -> bool:
 
 
 def _permission_route_scoped(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != LAMBDA_PERMISSION:
+    kind, props = view(args.resource_type, args.props)
+    if kind != LAMBDA_PERMISSION:
         return
-    props = plain(args.props)
     source = get(props, "sourceArn")
-    if get(props, "principal") == APIGATEWAY and isinstance(source, str) and whole_api_scope(source):
+    if (
+        get(props, "principal") == APIGATEWAY
+        and isinstance(source, str)
+        and whole_api_scope(source)
+        and not wildcard_api_id(source)  # that one is mandatory (lambda-permission-requires-source)
+    ):
         report_violation(
             f"Lambda permission {args.name!r} is scoped to the whole API ({source!r}): any route of the "
             "API, including ones added later, can invoke the function. Fix: scope it to the method and "

@@ -1,7 +1,5 @@
 """HTTP API routes: every route is authorized unless declared public with a reason; JWT routes carry scopes."""
 
-from typing import Any
-
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -15,85 +13,54 @@ from pulumi_policy import (
 )
 
 from securedapi.policy.exemptions import PUBLIC_ROUTES, PUBLIC_ROUTES_SCHEMA, Exemption, expired_note, find, from_config
+from securedapi.policy.rules.common import (  # noqa: F401 (re-exported)
+    REST_METHOD_AUTH,
+    ROUTE_AUTH,
+    component_reason,
+    how_to_fix,
+    is_catch_all,
+    is_http_route_key,
+    resource_names,
+)
+from securedapi.policy.rules.openapi import open_operations
+from securedapi.policy.rules.websocket import CONNECT, connect_problem, is_websocket_route, missing_connect_problems
 from securedapi.policy.values import (
     HTTP_API,
     HTTP_ROUTE,
-    SECURED_HTTP_API,
     UNKNOWN,
     Graph,
     describe,
     get,
-    plain,
     strings,
+    view,
 )
-from securedapi.routes import Route, RouteError, parse_route_key
-
-ROUTE_AUTH = "apigw-route-requires-auth"
-REST_METHOD_AUTH = "apigw-rest-method-requires-auth"
-_STACK = "pulumi:pulumi:Stack"
-
-
-def resource_names(graph: Graph, *resources: PolicyResource | None) -> list[str]:
-    """Logical names an exemption may use: the resources themselves and their enclosing components."""
-    names: list[str] = []
-    for resource in resources:
-        if resource is None:
-            continue
-        for r in (resource, *graph.ancestors(resource)):
-            if r.resource_type != _STACK and r.name not in names:
-                names.append(r.name)
-    return names
-
-
-def is_catch_all(key: str) -> bool:
-    try:
-        method, path = parse_route_key(key)
-    except RouteError:
-        return False
-    return Route(key=key, method=method, path=path).is_catch_all
-
-
-def how_to_fix(policy: str, api_name: str, key: str, authorized: str, *, component: bool = True) -> str:
-    """The fix; ``component`` offers SecuredHttpApi's ``public`` (it builds HTTP APIs, never REST APIs)."""
-    declared = f"SecuredHttpApi routes {{{key!r}: {{'public': '<why>'}}}}, or " if component else ""
-    return (
-        f"Fix: {authorized}, or declare it public with a reason: {declared}a pack-config exemption "
-        f'{{"{policy}": {{"{PUBLIC_ROUTES}": [{{"api": "{api_name}", "route": "{key}", "reason": "<why>"}}]}}}}.'
-    )
-
-
-def component_reason(graph: Graph, resource: PolicyResource, key: str) -> Any:
-    """The reason the nearest SecuredHttpApi declared for ``key`` (None if none, UNKNOWN if unknown)."""
-    for ancestor in graph.ancestors(resource):
-        if ancestor.resource_type == SECURED_HTTP_API:
-            public = get(graph.props(ancestor), "publicRoutes")
-            if public is UNKNOWN:
-                return UNKNOWN
-            reason = public.get(key) if isinstance(public, dict) else None
-            if reason is UNKNOWN or (isinstance(reason, str) and reason.strip()):
-                return reason
-            return None
-    return None
 
 
 def route_auth_problem(graph: Graph, route: PolicyResource, exemptions: list[Exemption]) -> str | None:
-    """Why an HTTP API route is unacceptably open, or None (authorized, declared public, preflight, unknown)."""
+    """Why an API Gateway v2 route is unacceptably open, or None (authorized, declared public, preflight, a
+    WebSocket route other than $connect, unknown). A route of an API outside the stack is judged by itself."""
     props = graph.props(route)
     auth = get(props, "authorizationType")
     if auth is UNKNOWN or (auth is not None and auth != "NONE"):
         return None
     key = get(props, "routeKey")
-    if not isinstance(key, str):
+    api_id = get(props, "apiId")
+    if not isinstance(key, str) or (api_id is UNKNOWN and not graph.dependencies_of(route, "apiId", HTTP_API)):
         return None
     api = graph.linked(route, "apiId", HTTP_API)
-    if api is None and get(props, "apiId") is UNKNOWN:
-        return None
     api_props = graph.props(api) if api else {}
-    api_name = api.name if api else "?"
-    protocol = get(api_props, "protocolType")
-    if protocol is UNKNOWN or (protocol == "WEBSOCKET" and key != "$connect"):
-        return None  # WebSocket APIs authorize on $connect only
-    where = f"Route {key!r} ({describe(route.resource_type, route.name)}) on API {api_name!r}"
+    if get(api_props, "protocolType") is UNKNOWN:
+        return None
+    outside = api is None
+    api_name = api.name if api else str(api_id)
+    names = resource_names(graph, api, route) + ([api_name] if outside else [])
+    if is_websocket_route(graph, route, key, api):
+        return connect_problem(graph, route, api_name, names, exemptions) if key == CONNECT else None
+    if not is_http_route_key(key):
+        return None  # not a route an HTTP API can have
+    where = f"Route {key!r} ({describe(route.resource_type, route.name)}) on API {api_name!r}" + (
+        " (not in this stack)" if outside else ""
+    )
     if is_catch_all(key):
         return (
             f"{where} has no authorization (authorizationType {auth or 'missing'}) and answers every request: "
@@ -108,7 +75,7 @@ def route_auth_problem(graph: Graph, route: PolicyResource, exemptions: list[Exe
         cors = get(api_props, "corsConfiguration")
         if cors is UNKNOWN or cors:
             return None  # a CORS preflight route: browsers send preflights without a token
-    exemption = find(exemptions, resource_names(graph, api, route), key)
+    exemption = find(exemptions, names, key)
     if exemption is not None and not exemption.expired():
         return None
     preflight = (
@@ -131,27 +98,32 @@ def _route_requires_auth(args: StackValidationArgs, report_violation: ReportViol
         problem = route_auth_problem(graph, route, exemptions)
         if problem:
             report_violation(problem, route.urn)
+    for message, urn in missing_connect_problems(graph, exemptions):
+        report_violation(message, urn)
+    for api in graph.of_type(HTTP_API):
+        for message in open_operations(graph, api, exemptions, ROUTE_AUTH, rest=False):
+            report_violation(message, api.urn)
 
 
 route_requires_auth = StackValidationPolicy(
     name=ROUTE_AUTH,
     description="Every API Gateway v2 route must be authorized unless it is declared public with a reason "
-    "($default and ANY /{proxy+} never; OPTIONS preflight routes on APIs with CORS are fine).",
+    "($default and ANY /{proxy+} never; OPTIONS preflight routes on APIs with CORS are fine), including the "
+    "operations of an HTTP API's OpenAPI body and the $connect route of a WebSocket API.",
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
     validate=_route_requires_auth,
     config_schema=PolicyConfigSchema(properties={PUBLIC_ROUTES: PUBLIC_ROUTES_SCHEMA}),
-    remediation_steps="Set authorizationType JWT with an authorizerId, or declare the route public with a reason "
-    "(SecuredHttpApi route 'public', or a publicRoutes exemption in the pack config).",
+    remediation_steps="Set authorizationType JWT with an authorizerId (OpenAPI: a security requirement naming an "
+    "x-amazon-apigateway-authorizer; WebSocket: CUSTOM or AWS_IAM on $connect), or declare the route public with a "
+    "reason (SecuredHttpApi route 'public', or a publicRoutes exemption in the pack config).",
     tags=["apigateway", "authorization"],
 )
 
 
 def _jwt_route_scopes(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != HTTP_ROUTE:
-        return
-    props = plain(args.props)
-    if get(props, "authorizationType") != "JWT":
+    kind, props = view(args.resource_type, args.props)
+    if kind != HTTP_ROUTE or get(props, "authorizationType") != "JWT":
         return
     scopes = get(props, "authorizationScopes")
     if scopes is not UNKNOWN and not strings(scopes):

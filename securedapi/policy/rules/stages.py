@@ -23,15 +23,16 @@ from securedapi.policy.values import (
     Graph,
     describe,
     get,
-    plain,
     strings,
+    view,
 )
 
 
 def _stage_access_logs(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type not in (HTTP_STAGE, REST_STAGE):
+    kind, props = view(args.resource_type, args.props)
+    if kind not in (HTTP_STAGE, REST_STAGE):
         return
-    if get(plain(args.props), "accessLogSettings") is None:
+    if get(props, "accessLogSettings") is None:
         report_violation(
             f"Stage {args.name!r} writes no access logs, so denied and failed calls leave no trace. "
             "Fix: set accessLogSettings {destinationArn: <log group arn>, format: <JSON format>}.",

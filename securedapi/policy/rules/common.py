@@ -1,0 +1,64 @@
+"""Helpers the route and method rules share: exemption names, catch-all keys, fixes, component reasons."""
+
+from typing import Any
+
+from pulumi_policy import PolicyResource
+
+from securedapi.policy.exemptions import PUBLIC_ROUTES
+from securedapi.policy.values import SECURED_HTTP_API, STACK, UNKNOWN, Graph, get
+from securedapi.routes import Route, RouteError, parse_route_key
+
+ROUTE_AUTH = "apigw-route-requires-auth"
+REST_METHOD_AUTH = "apigw-rest-method-requires-auth"
+
+
+def resource_names(graph: Graph, *resources: PolicyResource | None) -> list[str]:
+    """Logical names an exemption may use: the resources themselves and their enclosing components."""
+    names: list[str] = []
+    for resource in resources:
+        if resource is None:
+            continue
+        for r in (resource, *graph.ancestors(resource)):
+            if r.resource_type != STACK and r.name not in names:
+                names.append(r.name)
+    return names
+
+
+def is_http_route_key(key: str) -> bool:
+    """``$default`` or ``METHOD /path``: a key an HTTP API accepts (anything else is a WebSocket route key)."""
+    try:
+        parse_route_key(key)
+    except RouteError:
+        return False
+    return True
+
+
+def is_catch_all(key: str) -> bool:
+    try:
+        method, path = parse_route_key(key)
+    except RouteError:
+        return False
+    return Route(key=key, method=method, path=path).is_catch_all
+
+
+def how_to_fix(policy: str, api_name: str, key: str, authorized: str, *, component: bool = True) -> str:
+    """The fix; ``component`` offers SecuredHttpApi's ``public`` (it builds HTTP APIs, never REST APIs)."""
+    declared = f"SecuredHttpApi routes {{{key!r}: {{'public': '<why>'}}}}, or " if component else ""
+    return (
+        f"Fix: {authorized}, or declare it public with a reason: {declared}a pack-config exemption "
+        f'{{"{policy}": {{"{PUBLIC_ROUTES}": [{{"api": "{api_name}", "route": "{key}", "reason": "<why>"}}]}}}}.'
+    )
+
+
+def component_reason(graph: Graph, resource: PolicyResource, key: str) -> Any:
+    """The reason the nearest SecuredHttpApi declared for ``key`` (None if none, UNKNOWN if unknown)."""
+    for ancestor in graph.ancestors(resource):
+        if ancestor.resource_type == SECURED_HTTP_API:
+            public = get(graph.props(ancestor), "publicRoutes")
+            if public is UNKNOWN:
+                return UNKNOWN
+            reason = public.get(key) if isinstance(public, dict) else None
+            if reason is UNKNOWN or (isinstance(reason, str) and reason.strip()):
+                return reason
+            return None
+    return None
