@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from stack_harness import STARTUP_TIMEOUT
 
 from securedapi.local.emulator import PortInUseError, check_ports_free, free_port
 from securedapi.local.process import spawn, wait_until_ready
 
-from .conftest import FIXTURE_PROGRAM, ROOT, STARTUP_TIMEOUT
+from .conftest import FIXTURE_PROGRAM, ROOT
 
 
 def token_cli(state_dir: Path) -> subprocess.CompletedProcess[str]:
