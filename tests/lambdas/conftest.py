@@ -57,15 +57,24 @@ class Aws:
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[Aws]:
-    """One moto mock per test module, with a clean AWS environment and fresh cached clients."""
+    """One moto mock per test module, with a clean AWS environment and fresh cached clients.
+
+    The mock neither resets nor removes moto's data when it starts and stops: moto keeps it in process-wide
+    backends, which an in-process emulator of the e2e tests (same pytest worker) serves too. Every test
+    gets its own table and bucket names instead (:func:`backend`).
+    """
     with pytest.MonkeyPatch.context() as mp:
         for name in ENV_TO_CLEAR:
             mp.delenv(name, raising=False)
         mp.setenv("AWS_DEFAULT_REGION", REGION)
-        with mock_aws():
+        mock = mock_aws()
+        mock.start(reset=False)
+        try:
             storage.reset_clients()
             yield Aws(boto3.client("dynamodb", region_name=REGION), boto3.client("s3", region_name=REGION))
             storage.reset_clients()
+        finally:
+            mock.stop(remove_data=False)
 
 
 def create_table(name: str) -> None:
