@@ -101,7 +101,7 @@ def _policy_config(value: RawConfig | dict[str, Any] | str | Path | None) -> tup
 
 
 def render_json(report: Report) -> str:
-    """``{"violations": [...], "resources": N, "policies": M}`` plus exemptions and notes."""
+    """``{"violations": [...], "resources": N, "policies": M}`` plus exemptions, declarations and notes."""
     return json.dumps(
         {
             "violations": [v.to_json() for v in report.violations],
@@ -119,6 +119,7 @@ def render_json(report: Report) -> str:
                 }
                 for e in report.exemptions
             ],
+            "declarations": [d.to_json() for d in report.declarations],
             "notes": report.notes,
         },
         indent=2,
@@ -146,6 +147,7 @@ def render_text(report: Report, program_file: str | None) -> str:
     for e in report.exemptions:
         state = "EXPIRED, no longer applies" if e.expired() else "applies"
         lines.append(f"exemption ({e.policy}): {e.describe()} - {state}")
+    lines += [f"declared ({d.policy}): {d.describe()}" for d in report.declarations]
     lines += [f"note: {n}" for n in report.notes]
     mandatory = len(report.mandatory)
     advisory = len(report.violations) - mandatory

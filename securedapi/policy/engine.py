@@ -26,6 +26,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
 from securedapi.policy.config import PolicyMeta, RawConfig, reconcile
+from securedapi.policy.declarations import Declaration, declarations
 from securedapi.policy.exemptions import Exemption
 from securedapi.policy.pack_process import PackProcess, language_host_env
 from securedapi.policy.wire import resource_options, sanitize, stack_state
@@ -89,6 +90,8 @@ class Report:
     exemptions: list[Exemption] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Things that are not violations: policies that could not run on unknown values, ignored config keys."""
+    declarations: list[Declaration] = field(default_factory=list)
+    """Public routes and confidential clients the program's components declared, with their reasons."""
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -264,6 +267,7 @@ class PackAnalyzer:
             levels=levels,
             exemptions=exemptions,
             notes=notes,
+            declarations=declarations(resources),
         )
 
     def _provider(self, r: RecordedResource, recording: Recording, by_urn: Mapping[str, RecordedResource]) -> Any:

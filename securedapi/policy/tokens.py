@@ -1,6 +1,7 @@
 """Type tokens of the resources the rules read (pulumi-aws v7 names, plus Pulumi's own)."""
 
 SECURED_HTTP_API = "securedapi:index:SecuredHttpApi"
+COGNITO_IDENTITY = "securedapi:index:CognitoIdentity"
 STACK = "pulumi:pulumi:Stack"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 HTTP_API = "aws:apigatewayv2/api:Api"

@@ -16,6 +16,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from securedapi.policy.kinds import canonical, kind_of, source_property
 from securedapi.policy.tokens import (  # noqa: F401 (re-exported for the rules)
+    COGNITO_IDENTITY,
     FUNCTION_URL,
     HTTP_API,
     HTTP_INTEGRATION,

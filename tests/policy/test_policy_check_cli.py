@@ -99,7 +99,7 @@ def test_syntax_error_and_missing_project_exit_2(tmp_path: Path) -> None:
 def test_json_shape() -> None:
     code, out, _err = run(OPEN, "--format", "json")
     report = json.loads(out)
-    assert code == 1 and report["resources"] == 3 and report["policies"] == 25
+    assert code == 1 and report["resources"] == 3 and report["policies"] == 27
     [violation] = report["violations"]
     assert set(violation) == {"policy", "enforcement", "severity", "resourceType", "name", "urn", "message"}
     assert violation == {
@@ -118,7 +118,7 @@ def test_sarif_shape() -> None:
     assert code == 1 and sarif["version"] == "2.1.0" and "sarif" in sarif["$schema"]
     [sarif_run] = sarif["runs"]
     rules = sarif_run["tool"]["driver"]["rules"]
-    assert len(rules) == 25 and len({r["id"] for r in rules}) == 25
+    assert len(rules) == 27 and len({r["id"] for r in rules}) == 27
     [result] = sarif_run["results"]
     assert result["ruleId"] == "apigw-route-requires-auth" and result["level"] == "error"
     assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
@@ -140,6 +140,12 @@ def test_preview_flag_runs_with_unknowns() -> None:
 def test_project_stack_passes_the_gate(stack: str) -> None:
     code, out, err = run(str(PROJECT_DIR), "--stack", stack)
     assert code == 0, out + err
+    # What passes because a component declared it names its reason: the public health check, the service client.
+    assert "declared (apigw-route-requires-auth): 'GET /health' by SecuredHttpApi 'dashboard-api'" in out
+    assert (
+        "declared (cognito-client-secret-requires-confidential): 'dashboard-identity-service-reporting' by "
+        "CognitoIdentity 'dashboard-identity' (reason: \"service client 'reporting' of CognitoIdentity" in out
+    )
 
 
 def test_console_script_defaults_to_the_current_directory_and_exit_codes() -> None:
@@ -153,7 +159,12 @@ def test_console_script_defaults_to_the_current_directory_and_exit_codes() -> No
         timeout=60,
     )
     assert project.returncode == 0, project.stderr
-    assert json.loads(project.stdout)["resources"] > 20
+    report = json.loads(project.stdout)
+    assert report["resources"] > 20
+    assert {(d["policy"], d["target"]) for d in report["declarations"]} == {
+        ("apigw-route-requires-auth", "GET /health"),
+        ("cognito-client-secret-requires-confidential", "dashboard-identity-service-reporting"),
+    }
     failing = subprocess.run(
         [sys.executable, "-m", "securedapi", "gate", OPEN], cwd=env_cwd, capture_output=True, text=True, timeout=60
     )

@@ -21,7 +21,7 @@ Evaluate = Callable[..., Report]
 def test_pack_is_the_one_main_builds(analyzer: PackAnalyzer) -> None:
     assert analyzer.name == "securedapi"
     names = [p.name for p in analyzer.policies]
-    assert names == [p.name for p in ALL] and len(set(names)) == len(names) == 25
+    assert names == [p.name for p in ALL] and len(set(names)) == len(names) == 27
     assert all(p.description and p.severity and p.name == p.name.lower() for p in analyzer.policies)
     mandatory = {p.name for p in analyzer.policies if p.enforcement == "mandatory"}
     assert mandatory == {p.name for p in MANDATORY} and len(mandatory) == 9

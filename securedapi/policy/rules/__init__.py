@@ -16,6 +16,7 @@ from securedapi.policy.rules import (
     resource_policies,
     rest,
     routes,
+    service_clients,
     stages,
     wiring,
 )
@@ -49,6 +50,8 @@ ADVISORY: list[Policy] = [
     lambda_permissions.permission_route_scoped,
     wiring.jwt_authorizer_wired_to_pool,
     wiring.route_scopes_grantable,
+    service_clients.m2m_client_count,
+    service_clients.service_client_route_groups,
 ]
 
 ALL: list[Policy] = [*MANDATORY, *ADVISORY]

@@ -20,7 +20,7 @@ from securedapi.policy.exemptions import (
     find,
     from_config,
 )
-from securedapi.policy.rules.common import resource_names
+from securedapi.policy.rules.common import component_confidential_reason, resource_names
 from securedapi.policy.values import (
     IDENTITY_POOL,
     MANAGED_USER_POOL_CLIENT,
@@ -52,6 +52,9 @@ def _client_secret_requires_confidential(args: StackValidationArgs, report_viola
     for client in graph.of_type(USER_POOL_CLIENT):
         if not has_secret(graph.props(client)):
             continue
+        declared = component_confidential_reason(graph, client)
+        if declared is UNKNOWN or declared:
+            continue  # a CognitoIdentity service client: declared confidential, with its reason
         exemption = find(exemptions, resource_names(graph, client))
         if exemption is not None and not exemption.expired():
             continue
@@ -65,7 +68,8 @@ def _client_secret_requires_confidential(args: StackValidationArgs, report_viola
             f"App client {client.name!r} ({describe(client.resource_type, client.name)}) has a client secret "
             f"{'(clientSecret is set)' if managed else '(generateSecret: true)'} but is not declared confidential. "
             "Browser and mobile apps cannot keep a secret; every client is public unless declared otherwise."
-            f"{expired_note(exemption)} {how}, or declare the client confidential: "
+            f"{expired_note(exemption)} {how}; for a machine-to-machine caller, use a CognitoIdentity service "
+            "client (service_clients: declared confidential by the component); or declare the client confidential: "
             f'{{"{CLIENT_SECRET}": {{"{CONFIDENTIAL_CLIENTS}": [{{"client": "{client.name}", "reason": "<why>"}}]}}}}.',
             client.urn,
         )
@@ -74,12 +78,13 @@ def _client_secret_requires_confidential(args: StackValidationArgs, report_viola
 client_secret_requires_confidential = StackValidationPolicy(
     name=CLIENT_SECRET,
     description="Cognito app clients of any type must not have a secret unless they are declared confidential "
-    "(with a reason).",
+    "(with a reason: a CognitoIdentity service client, or pack config).",
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     validate=_client_secret_requires_confidential,
     config_schema=PolicyConfigSchema(properties={CONFIDENTIAL_CLIENTS: CONFIDENTIAL_CLIENTS_SCHEMA}),
-    remediation_steps="Set generateSecret false (code flow + PKCE), or add a confidentialClients exemption.",
+    remediation_steps="Set generateSecret false (code flow + PKCE), use a CognitoIdentity service client, or add a "
+    "confidentialClients exemption.",
     tags=["cognito", "oauth"],
 )
 

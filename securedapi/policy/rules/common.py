@@ -5,7 +5,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from securedapi.policy.exemptions import PUBLIC_ROUTES
-from securedapi.policy.values import SECURED_HTTP_API, STACK, UNKNOWN, Graph, get
+from securedapi.policy.values import COGNITO_IDENTITY, SECURED_HTTP_API, STACK, UNKNOWN, Graph, get
 from securedapi.routes import Route, RouteError, parse_route_key
 
 ROUTE_AUTH = "apigw-route-requires-auth"
@@ -58,6 +58,21 @@ def component_reason(graph: Graph, resource: PolicyResource, key: str) -> Any:
             if public is UNKNOWN:
                 return UNKNOWN
             reason = public.get(key) if isinstance(public, dict) else None
+            if reason is UNKNOWN or (isinstance(reason, str) and reason.strip()):
+                return reason
+            return None
+    return None
+
+
+def component_confidential_reason(graph: Graph, client: PolicyResource) -> Any:
+    """Why the nearest CognitoIdentity declares ``client`` (its own child) confidential: the reason from its
+    ``confidentialClients`` output (client logical name -> reason), None if it does not, UNKNOWN if unknown."""
+    for ancestor in graph.ancestors(client):
+        if ancestor.resource_type == COGNITO_IDENTITY:
+            declared = get(graph.props(ancestor), "confidentialClients")
+            if declared is UNKNOWN:
+                return UNKNOWN
+            reason = declared.get(client.name) if isinstance(declared, dict) else None
             if reason is UNKNOWN or (isinstance(reason, str) and reason.strip()):
                 return reason
             return None
