@@ -50,7 +50,16 @@ identity = CognitoIdentity(
         "threat_protection": config.get("threatProtection", "OFF"),
         "deletion_protection": deletion_protection,
         "resource_server_identifier": "dashboard",
-        "scopes": {"api": "Call the dashboard API"},
+        "scopes": {"api": "Call the dashboard API", "reports.read": "Read the upload reports (service clients only)"},
+        "client_scopes": ["api"],  # the browser's client: reports.read is for the reporting service only
+        # A machine-to-machine caller (client-credentials grant): a confidential client with only its scope.
+        "service_clients": {
+            "reporting": {
+                "scopes": ["reports.read"],
+                "description": "the reporting job reads GET /reports/summary",
+                "token_validity_minutes": 60,
+            }
+        },
         "groups": {"admin": "Dashboard administrators: see and delete every upload"},
     },
 )
@@ -113,12 +122,27 @@ def backend_policy(table_arn: str, bucket_arn: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
+REPORT_SUMMARY_SCHEMA = {
+    "type": "object",
+    "required": ["uploads", "owners", "totalBytes", "byStatus", "oldest", "newest"],
+    "properties": {
+        "uploads": {"type": "integer", "minimum": 0, "description": "Number of uploads"},
+        "owners": {"type": "integer", "minimum": 0, "description": "Distinct users with uploads"},
+        "totalBytes": {"type": "integer", "minimum": 0, "description": "Declared size of every upload"},
+        "byStatus": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+        "oldest": {"type": ["string", "null"], "description": "Creation time of the oldest upload"},
+        "newest": {"type": ["string", "null"], "description": "Creation time of the newest upload"},
+    },
+}
+
 api = SecuredHttpApi(
     "dashboard-api",
     {
         "code_path": "lambdas",
         "issuer": identity.issuer,
-        "audiences": [identity.client_id],
+        # The browser's client and the service client: a JWT route accepts their access tokens when they carry
+        # one of its scopes (service tokens only ever carry the scopes granted to their client).
+        "audiences": [identity.client_id, identity.service_client_ids["reporting"]],
         "auth_domain": identity.domain,
         "default_scopes": ["dashboard/api"] if require_scopes else [],
         "routes": {
@@ -128,6 +152,11 @@ api = SecuredHttpApi(
             "GET /metadata/{id}": {"handler": "app.handler"},
             "DELETE /metadata/{id}": {"handler": "app.handler"},
             "GET /admin/metadata/list": {"handler": "app.handler", "groups": ["admin"]},
+            "GET /reports/summary": {
+                "handler": "app.handler",
+                "scopes": ["dashboard/reports.read"],
+                "response_schema": REPORT_SUMMARY_SCHEMA,
+            },
         },
         "environment": {"TABLE_NAME": table.name, "BUCKET_NAME": bucket.bucket},
         "policy_documents": [pulumi.Output.all(table.arn, bucket.arn).apply(lambda a: backend_policy(*a))],
@@ -154,6 +183,7 @@ pulumi.export("issuer", identity.issuer)
 pulumi.export("jwksUri", identity.jwks_uri)
 pulumi.export("loginUrl", identity.login_url)
 pulumi.export("tokenEndpoint", identity.token_endpoint)
+pulumi.export("serviceClientIds", identity.service_client_ids)
 pulumi.export("publicRoutes", api.public_routes)
 pulumi.export("tableName", table.name)
 pulumi.export("bucketName", bucket.bucket)

@@ -26,7 +26,25 @@ def test_exports(stack):
 
 def test_authorizer_trusts_this_pool_and_client(stack):
     jwt = stack.named("dashboard-api-authorizer").inputs["jwtConfiguration"]
-    assert jwt == {"issuer": stack.outputs["issuer"], "audiences": [stack.outputs["userPoolClientId"]]}
+    reporting = stack.named("dashboard-identity-service-reporting").id
+    assert stack.outputs["serviceClientIds"] == {"reporting": reporting}
+    assert jwt == {"issuer": stack.outputs["issuer"], "audiences": [stack.outputs["userPoolClientId"], reporting]}
+
+
+def test_reporting_service_client_reads_reports_only(stack):
+    """The example service client: client credentials, only the report scope, which the browser's client lacks."""
+    service = stack.named("dashboard-identity-service-reporting").inputs
+    assert (service["allowedOauthFlows"], service["allowedOauthScopes"]) == (
+        ["client_credentials"],
+        ["dashboard/reports.read"],
+    )
+    assert service["generateSecret"] is True and "callbackUrls" not in service
+    browser = stack.named("dashboard-identity-client").inputs["allowedOauthScopes"]
+    assert "dashboard/reports.read" not in browser and "dashboard/api" in browser
+    routes = {r.inputs["routeKey"]: r.inputs for r in stack.of_type("aws:apigatewayv2/route:Route")}
+    assert routes["GET /reports/summary"]["authorizationScopes"] == ["dashboard/reports.read"]
+    confidential = stack.named("dashboard-identity").outputs["confidentialClients"]
+    assert list(confidential) == ["dashboard-identity-service-reporting"]
 
 
 def test_backend_routes_and_auth(stack):
@@ -38,6 +56,7 @@ def test_backend_routes_and_auth(stack):
         "GET /metadata/{id}",
         "DELETE /metadata/{id}",
         "GET /admin/metadata/list",
+        "GET /reports/summary",
     }
     assert routes["GET /health"]["authorizationType"] == "NONE"
     assert all(r["authorizationType"] == "JWT" for k, r in routes.items() if k != "GET /health")
@@ -66,10 +85,11 @@ def test_prod_is_stricter(stack):
         assert pool["mfaConfiguration"] == "ON"
         assert pool["deletionProtection"] == "ACTIVE"
         assert pool["userPoolAddOns"]["advancedSecurityMode"] == "ENFORCED"
-        assert all(r.get("authorizationScopes") == ["dashboard/api"] for r in routes if r["authorizationType"] == "JWT")
+        user_routes = [r for r in routes if r["authorizationType"] == "JWT" and r["routeKey"] != "GET /reports/summary"]
+        assert all(r.get("authorizationScopes") == ["dashboard/api"] for r in user_routes)
         assert stack.named("dashboard-api-domain").inputs["domainName"] == "api.example.com"
         assert stack.named("dashboard-identity-domain").inputs["domain"] == "auth.example.com"
     else:
         assert pool["mfaConfiguration"] == "OPTIONAL"
         assert pool["deletionProtection"] == "INACTIVE"
-        assert all("authorizationScopes" not in r for r in routes)
+        assert all("authorizationScopes" not in r for r in routes if r["routeKey"] != "GET /reports/summary")
