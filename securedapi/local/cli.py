@@ -56,9 +56,15 @@ def _token_parser() -> argparse.ArgumentParser:
         prog="securedapi token",
         description="Sign up and confirm a user of the running local stack's user pool if needed, sign it in "
         "through the local managed login (authorization code flow with PKCE) and print its access token "
-        "(or ID token).",
+        "(or ID token). With --client, print a service client's client-credentials access token instead.",
     )
-    parser.add_argument("--user", required=True, help="user name; 'alice' becomes alice@example.com on email pools")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", help="user name; 'alice' becomes alice@example.com on email pools")
+    who.add_argument(
+        "--client",
+        help="service client name (CognitoIdentity service_clients, e.g. reporting) or client id: a "
+        "client-credentials token from the local token endpoint with the emulated client's secret",
+    )
     parser.add_argument("--password", default=None, help="password (default: a fixed local password)")
     parser.add_argument("--group", action="append", default=[], help="add the user to this group (repeatable)")
     parser.add_argument(
@@ -66,7 +72,7 @@ def _token_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="scope to request, e.g. dashboard/api (repeatable; must be allowed for the app client). "
-        "Default: every scope the client allows",
+        "Default: every scope the client allows (custom scopes only with --client)",
     )
     parser.add_argument("--id-token", action="store_true", help="print the ID token instead of the access token")
     parser.add_argument(
@@ -81,7 +87,17 @@ def _token_parser() -> argparse.ArgumentParser:
 def token_main(argv: list[str]) -> int:
     from securedapi.local.tokens import DEFAULT_PASSWORD, TokenCliError, get_tokens, read_outputs
 
-    args = _token_parser().parse_args(argv)
+    parser = _token_parser()
+    args = parser.parse_args(argv)
+    if args.client is not None:
+        extra = [
+            flag
+            for flag, used in (("--group", args.group), ("--password", args.password), ("--id-token", args.id_token))
+            if used
+        ]
+        if extra:
+            parser.error(f"{', '.join(extra)} applies to users; a service client (--client) has no user")
+        return _client_token(args.client, tuple(args.scope), args.state_dir)
     scopes = list(args.scope)
     if scopes and args.id_token and "openid" not in scopes:
         scopes.insert(0, "openid")  # an ID token needs the openid scope
@@ -98,6 +114,21 @@ def token_main(argv: list[str]) -> int:
     granted = f" with scope {' '.join(scopes)}" if scopes else ""
     print(f"# {tokens.username}: {kind} token{granted}, valid {tokens.expires_in} s", file=sys.stderr)
     print(token)
+    return 0
+
+
+def _client_token(name: str, scopes: tuple[str, ...], state_dir: Path) -> int:
+    from securedapi.local.service_tokens import client_credentials_token
+    from securedapi.local.tokens import TokenCliError, read_outputs
+
+    try:
+        token = client_credentials_token(read_outputs(state_dir), name, scopes)
+    except TokenCliError as exc:
+        print_error(str(exc))
+        return 1
+    print(f"# {token.name}: client-credentials access token with scope {token.scope}, valid {token.expires_in} s",
+          file=sys.stderr)  # fmt: skip
+    print(token.access_token)
     return 0
 
 

@@ -121,6 +121,9 @@ class LocalStack:
             outputs["issuer"] = issuer
             outputs["jwksUri"] = cognito_jwks_url(issuer, endpoint)
         outputs["routes"] = {key: t.authorization_type for key, t in self.model.targets.items()}
+        from securedapi.local.service_tokens import service_clients
+
+        outputs["serviceClients"] = service_clients(recording)
         outputs.update(self._login_outputs(outputs.get("userPoolClientId")))
         return outputs
 
@@ -169,6 +172,10 @@ class LocalStack:
             ),
             f"  TOKEN=$({cli_command()} token --user alice{state})",
             f'  curl -H "Authorization: Bearer $TOKEN" {o["apiUrl"]}/<route>',
+            *(
+                f"  SERVICE=$({cli_command()} token --client {name}{state})   # a service client: client credentials"
+                for name in o.get("serviceClients") or {}
+            ),
             *(["  --strict: flows RFC 9700 forbids are refused"] if self.strict else []),
         ]
         return "\n".join(lines)

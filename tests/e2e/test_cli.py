@@ -155,11 +155,12 @@ def test_every_command_the_banner_prints_works_as_printed(stack: RunningStack, h
     from securedapi.local.process import log_file
 
     banner = log_file(stack.state_dir).read_text().split("Sign in:", 1)[1].splitlines()
-    commands = [line.strip() for line in banner if line.startswith(("  TOKEN=", "  curl "))]
-    assert len(commands) == 2 and commands[0].startswith("TOKEN=$(")
+    commands = [line.strip() for line in banner if line.startswith(("  TOKEN=", "  curl ", "  SERVICE="))]
+    assert len(commands) == 3 and commands[0].startswith("TOKEN=$(")
+    assert commands[2].startswith("SERVICE=$(") and "token --client reporting" in commands[2]
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH") and not k.startswith("AWS_")}
     env["PATH"] = "/usr/bin:/bin"  # no .venv/bin on PATH
-    script = "\n".join([*commands, 'test -n "$TOKEN"']).replace("<route>", "metadata/list")
+    script = "\n".join([*commands, 'test -n "$TOKEN"', 'test -n "$SERVICE"']).replace("<route>", "metadata/list")
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )

@@ -14,7 +14,10 @@ server = aws.cognito.ResourceServer(
     user_pool_id=pool.id,
     identifier="fx",
     name="fx",
-    scopes=[{"scope_name": "read", "scope_description": "Read"}],
+    scopes=[
+        {"scope_name": "read", "scope_description": "Read"},
+        {"scope_name": "report", "scope_description": "Read reports (the service client)"},
+    ],
 )
 client = aws.cognito.UserPoolClient(
     "fx-client",
@@ -26,6 +29,17 @@ client = aws.cognito.UserPoolClient(
     allowed_oauth_flows=["code"],
     allowed_oauth_scopes=["openid", "fx/read"],
     callback_urls=["http://localhost:5173/callback"],
+    opts=pulumi.ResourceOptions(depends_on=[server]),
+)
+# A machine-to-machine caller: client credentials, a secret, only the report scope.
+service = aws.cognito.UserPoolClient(
+    "fx-service",
+    user_pool_id=pool.id,
+    generate_secret=True,
+    allowed_oauth_flows_user_pool_client=True,
+    allowed_oauth_flows=["client_credentials"],
+    allowed_oauth_scopes=["fx/report"],
+    explicit_auth_flows=["ALLOW_REFRESH_TOKEN_AUTH"],
     opts=pulumi.ResourceOptions(depends_on=[server]),
 )
 aws.cognito.UserGroup("fx-group-admin", user_pool_id=pool.id, name="admin")
@@ -50,7 +64,10 @@ authorizer = aws.apigatewayv2.Authorizer(
     api_id=api.id,
     authorizer_type="JWT",
     identity_sources=["$request.header.Authorization"],
-    jwt_configuration={"issuer": pool.endpoint.apply(lambda e: f"https://{e}"), "audiences": [client.id]},
+    jwt_configuration={
+        "issuer": pool.endpoint.apply(lambda e: f"https://{e}"),
+        "audiences": [client.id, service.id],
+    },
 )
 role = aws.iam.Role(
     "fx-role",
@@ -112,6 +129,7 @@ ROUTES = {
     "POST /echo": ("echo", "NONE", None),
     "GET /scoped": ("echo", "JWT", ["fx/read"]),
     "GET /signin-scope": ("echo", "JWT", ["aws.cognito.signin.user.admin"]),
+    "GET /report": ("echo", "JWT", ["fx/report"]),
     "ANY /items/{proxy+}": ("other", "NONE", None),
     "GET /items/special": ("echo", "NONE", None),
     "GET /items/{id}": ("echo", "NONE", None),
@@ -148,4 +166,5 @@ stage = aws.apigatewayv2.Stage(
 pulumi.export("apiUrl", stage.invoke_url)
 pulumi.export("userPoolId", pool.id)
 pulumi.export("userPoolClientId", client.id)
+pulumi.export("serviceClientId", service.id)
 pulumi.export("issuer", pool.endpoint.apply(lambda e: f"https://{e}"))
