@@ -28,6 +28,12 @@ def _serve_parser() -> argparse.ArgumentParser:
         "--web-port", type=int, default=5173, help="port of the program's web/ page (default 5173, the dev origin)"
     )
     parser.add_argument(
+        "--docs-port",
+        type=int,
+        default=5002,
+        help="port of the API reference: the OpenAPI document and a Swagger UI page (default 5002)",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="managed login also refuses what RFC 9700 forbids (public clients without PKCE, refresh without "
@@ -150,6 +156,7 @@ def serve_main(argv: list[str]) -> int:
         aws_port=args.aws_port,
         auth_port=args.auth_port,
         web_port=args.web_port,
+        docs_port=args.docs_port,
         strict=args.strict,
         state_dir=args.state_dir,
         access_log=args.access_log,

@@ -30,10 +30,12 @@ def spawn(
     python: str = sys.executable,
     auth_port: int | None = None,
     web_port: int | None = None,
+    docs_port: int | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> "subprocess.Popen[str]":
     """Start ``securedapi local`` on the given ports for ``program`` (default: the current directory),
-    writing its state and its output to ``state_dir``. Managed login and web page ports default to free ones."""
+    writing its state and its output to ``state_dir``. Managed login, web page and API reference ports default
+    to free ones."""
     from securedapi.local.emulator import free_port
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -50,6 +52,8 @@ def spawn(
         str(auth_port or free_port()),
         "--web-port",
         str(web_port or free_port()),
+        "--docs-port",
+        str(docs_port or free_port()),
         "--state-dir",
         str(state_dir),
         *extra_args,

@@ -31,6 +31,7 @@ class LocalStack:
     aws_port: int = 5000
     auth_port: int = 5001
     web_port: int = 5173
+    docs_port: int = 5002
     strict: bool = False
     state_dir: Path = DEFAULT_STATE_DIR
     access_log: bool = False
@@ -40,6 +41,8 @@ class LocalStack:
     gateway: "Gateway | None" = None
     auth: "AuthServer | None" = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    document: dict[str, Any] = field(default_factory=dict)
+    """The served API's OpenAPI document, localized (the API reference on ``docs_port``)."""
     say: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
 
     @property
@@ -49,6 +52,10 @@ class LocalStack:
     @property
     def auth_url(self) -> str:
         return f"http://{self.host}:{self.auth_port}"
+
+    @property
+    def docs_url(self) -> str:
+        return f"http://{self.host}:{self.docs_port}"
 
     @property
     def web_dir(self) -> Path | None:
@@ -68,7 +75,7 @@ class LocalStack:
 
     def prepare(self) -> None:
         """Check ports, start moto, run the program against it and build the gateway (raises on failure)."""
-        ports = [("API", self.api_port), ("AWS", self.aws_port), ("AUTH", self.auth_port)]
+        ports = [("API", self.api_port), ("AWS", self.aws_port), ("AUTH", self.auth_port), ("DOCS", self.docs_port)]
         check_ports_free(self.host, ports + ([("WEB", self.web_port)] if self.web_dir else []))
         self.outputs_file.unlink(missing_ok=True)
         from securedapi.testing import load_project
@@ -94,6 +101,9 @@ class LocalStack:
             self.say(f"warning: {warning}")
         self.gateway = Gateway(self.model, aws_endpoint_url=endpoint, throttling=self.throttling)
         self.outputs = self._outputs(recording.outputs, recording, region, endpoint)
+        from securedapi.local.apidocs import localize, program_document
+
+        self.document = localize(program_document(recording, self.model), self.api_url, self.auth.domain)
 
     def _outputs(self, exports: dict[str, Any], recording: Any, region: str, endpoint: str) -> dict[str, Any]:
         assert self.model is not None
@@ -140,6 +150,8 @@ class LocalStack:
             result["loginUrl"] = self.auth.login_url(client)
         if self.web_dir is not None:
             result["webUrl"] = self.web_url
+        result["apiDocsUrl"] = f"{self.docs_url}/"
+        result["openapiUrl"] = f"{self.docs_url}/openapi.json"
         return result
 
     def write_outputs(self) -> None:
@@ -158,6 +170,7 @@ class LocalStack:
             f"  login        {o.get('loginUrl', o['domain'] + ' (no app client found)')}",
             f"  token        {o['tokenEndpoint']}",
             f"  mailbox      {o['mailboxUrl']} (verification codes; nothing is emailed)",
+            f"  API docs     {o['apiDocsUrl']} (OpenAPI document: {o['openapiUrl']})",
             f"  issuer       {o.get('issuer')}",
             f"  client id    {o.get('userPoolClientId')}",
             f"  user pool    {o.get('userPoolId')}",
@@ -183,12 +196,14 @@ class LocalStack:
     def serve(self) -> None:
         """Serve the API, the managed login and the web page until SIGINT/SIGTERM; then stop moto and remove
         outputs.json."""
+        from securedapi.local.apidocs import docs_app
         from securedapi.local.servers import Site, serve_all
 
         assert self.gateway is not None and self.auth is not None
         sites = [
             Site("API", self.gateway.app, self.api_port, lifespan=True),
             Site("managed login", self.auth.app, self.auth_port),
+            Site("API reference", docs_app(self.document, self._docs_title()), self.docs_port),
         ]
         if self.web_dir is not None:
             from securedapi.local.webpage import web_app
@@ -205,6 +220,10 @@ class LocalStack:
             self.stop()
         if not started:
             raise SystemExit(2)
+
+    def _docs_title(self) -> str:
+        title = (self.document.get("info") or {}).get("title") or "API"
+        return f"{title}: API reference (stack {self.stack}, local)"
 
     def stop(self) -> None:
         self.outputs_file.unlink(missing_ok=True)

@@ -141,3 +141,24 @@ def test_a_disallowed_origin_is_blocked_by_cors(stack: RunningStack, context: An
     other = context.new_page()
     other.goto(f"http://127.0.0.1:{stack.web_port}/config.json")  # same page, an origin the API does not allow
     assert other.evaluate(script, args) == "TypeError"
+
+
+def test_the_api_reference_renders_every_operation_from_local_assets(stack: RunningStack, context: Any) -> None:
+    """Swagger UI from the installed package: every request stays on the docs origin, nothing fails."""
+    docs = stack.outputs["apiDocsUrl"]
+    page = context.new_page()
+    seen: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(docs)
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert {"/health", "/upload-url", "/metadata/list", "/metadata/{id}", "/reports/summary"} <= set(paths)
+    assert page.locator(".opblock").count() == 7  # one per operation (GET and DELETE /metadata/{id})
+    page.locator(".opblock-summary", has_text="/reports/summary").click()
+    page.wait_for_selector(".opblock-body")
+    assert page.locator(".try-out__btn").count() == 0  # a reference: the API's CORS origins exclude this page
+    assert seen and all(url.startswith(docs) for url in seen), seen
+    assert errors == []
