@@ -35,7 +35,7 @@ lock: $(UV) ## Re-resolve uv.lock from pyproject.toml
 test: $(STAMP) ## Lint and type checks, the whole test suite, the offline policy gate on our own stacks
 	$(MAKE) --no-print-directory lint
 	$(PY) -m securedapi.components.schema_gen --check
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory gate
 
 gate: $(STAMP) ## Offline policy gate on our own stacks (dev and prod)

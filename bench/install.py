@@ -27,7 +27,8 @@ def _free_port() -> int:
 def time_make_local(clone: Path, env: dict[str, str], timeout: float = 300) -> float:
     """Seconds from ``make local`` to ``outputs.json``; the stack is then stopped with Ctrl-C."""
     state = clone / ".bench-state"
-    ports = f"--api-port {_free_port()} --aws-port {_free_port()} --state-dir {state}"
+    ports = f"--api-port {_free_port()} --aws-port {_free_port()} --auth-port {_free_port()} --web-port {_free_port()}"
+    ports += f" --docs-port {_free_port()} --state-dir {state}"
     started = time.monotonic()
     make = subprocess.Popen(
         ["make", "--no-print-directory", "local", f"ARGS={ports}"],

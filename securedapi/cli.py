@@ -4,7 +4,6 @@ import argparse
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -88,6 +87,7 @@ def openapi_main(
 ) -> int:
     """``securedapi openapi``: print the document; return the exit status."""
     from securedapi.testing import ProgramError, record
+    from securedapi.testing.errors import report_program_error
 
     out, err = stdout or sys.stdout, stderr or sys.stderr
     args = _openapi_parser().parse_args(argv)
@@ -103,11 +103,7 @@ def openapi_main(
         recording = record(program_dir, stack=args.stack)
         document = _pick_document(recording.of_type(API_TYPE), args.api, program_dir)
     except ProgramError as exc:
-        cause = exc.cause or exc.__cause__
-        hint = "" if args.debug else " (run with --debug for the traceback)"
-        print(f"securedapi openapi: the program is broken: {exc}{hint if cause else ''}", file=err)
-        if args.debug and cause is not None:
-            traceback.print_exception(cause, file=err)
+        report_program_error("securedapi openapi", exc, debug=args.debug, err=err)
         return 2
     except _NoDocumentError as exc:
         print(f"securedapi openapi: {exc}", file=err)

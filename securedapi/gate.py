@@ -26,6 +26,7 @@ from securedapi.policy.config import parse_policy_config as parse_config_documen
 from securedapi.policy.engine import PackAnalyzer, Report, start_pack
 from securedapi.policy.pack_process import PackProcess, PackStartError
 from securedapi.testing import ProgramError, Recording, load_project, run_program
+from securedapi.testing.errors import report_program_error
 
 PROG = "securedapi gate"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -305,11 +306,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         print(f"{PROG}: {exc}", file=err)
         return 2
     except ProgramError as exc:
-        cause = exc.cause or exc.__cause__
-        hint = "" if args.debug else " (run with --debug for the traceback)"
-        print(f"securedapi gate: the program is broken: {exc}{hint if cause else ''}", file=err)
-        if args.debug and cause is not None:
-            traceback.print_exception(cause, file=err)
+        report_program_error("securedapi gate", exc, debug=args.debug, err=err)
         return 2
     except Exception as exc:  # a bug in the pack or the gate itself
         problem = ProgramError.from_exception(exc)

@@ -18,3 +18,17 @@ from stack_harness import RunningStack, run_stack  # noqa: E402
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """`securedapi local` on the project's own program, on free ports, with a private state dir."""
     yield from run_stack(tmp_path_factory.mktemp("local-state"))
+
+
+SHARED_SESSION_DIRS = {"distribution": "distribution"}
+"""Test directories whose files share an expensive session fixture (the wheel and the venvs built from it).
+(The local stack is cheaper to start once per worker than to serialize every end-to-end file on one.)"""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``pytest -n 2 --dist loadgroup`` (make test), the files that share a session fixture run on one
+    worker, so it is built once; every other file is a group of its own."""
+    for item in items:
+        relative = Path(str(item.fspath)).resolve().relative_to(ROOT / "tests")
+        group = SHARED_SESSION_DIRS.get(relative.parts[0], relative.as_posix())
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -1,7 +1,7 @@
 """Exemptions: pack-config entries that allow a public route/method or a confidential app client.
 
 Exemptions are never silent: each needs a non-empty ``reason``; one with a bad shape is a
-config error (``policy.check`` exits 2, the Pulumi CLI rejects the config through the JSON
+config error (``securedapi gate`` exits 2, the Pulumi CLI rejects the config through the JSON
 schema); one past its ``expires`` date (YYYY-MM-DD, last valid day) no longer exempts and the
 violation message says it expired. Routes declared public through ``SecuredHttpApi`` need no
 exemption. The config lives under the policy it relaxes::

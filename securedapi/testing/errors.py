@@ -3,6 +3,7 @@
 import os
 import traceback
 from pathlib import Path
+from typing import IO
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
 """securedapi's own code (an editable install is not under site-packages): never the user's line."""
@@ -40,3 +41,12 @@ class ProgramError(Exception):
         if frame is None:
             return cls(text, file=program_file, cause=exc)
         return cls(text, file=frame.filename, line=frame.lineno, cause=exc)
+
+
+def report_program_error(prog: str, exc: ProgramError, *, debug: bool, err: IO[str]) -> None:
+    """What a command prints for a broken program: one paragraph naming file and line, the traceback with --debug."""
+    cause = exc.cause or exc.__cause__
+    hint = "" if debug or cause is None else " (run with --debug for the traceback)"
+    print(f"{prog}: the program is broken: {exc}{hint}", file=err)
+    if debug and cause is not None:
+        traceback.print_exception(cause, file=err)

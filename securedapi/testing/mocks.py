@@ -15,6 +15,7 @@ import pulumi.runtime
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 from pulumi.runtime.rpc import UNKNOWN
 
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
@@ -29,17 +30,31 @@ class AwsMocks(pulumi.runtime.Mocks):
     Inputs are echoed as outputs; each type gets the computed outputs programs wire
     together (``arn``, ``executionArn``, ``apiEndpoint``, ``endpoint``, ``invokeUrl``,
     ``invokeArn``...). Every invoke is answered: region, caller identity, partition,
-    IAM policy documents; unknown invokes echo their arguments.
+    IAM policy documents; unknown invokes echo their arguments. A ``pulumi.StackReference`` reads the
+    outputs given for that stack name in ``stack_references`` (none by default).
     """
 
-    def __init__(self, region: str = DEFAULT_REGION, account_id: str = ACCOUNT_ID) -> None:
+    def __init__(
+        self,
+        region: str = DEFAULT_REGION,
+        account_id: str = ACCOUNT_ID,
+        stack_references: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.region = region
         self.account_id = account_id
+        self.stack_references = dict(stack_references or {})
 
     # -- resources -------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.custom and args.custom is not None:
             return None, dict(args.inputs)
+        if args.typ == STACK_REFERENCE:
+            stack = str(args.inputs.get("name") or args.name)
+            return stack, {
+                "name": stack,
+                "outputs": dict(self.stack_references.get(stack, {})),
+                "secretOutputNames": [],
+            }
         return self.aws_outputs(args.typ, args.name, dict(args.inputs), args.resource_id)
 
     def aws_outputs(
@@ -166,8 +181,8 @@ class PreviewMocks(AwsMocks):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         resource_id, outputs = super().new_resource(args)
-        if not args.custom and args.custom is not None:
-            return resource_id, outputs
+        if (not args.custom and args.custom is not None) or args.typ == STACK_REFERENCE:
+            return resource_id, outputs  # a preview reads other stacks' outputs too
         inputs = dict(args.inputs)
         return "", {k: (v if k in inputs else UNKNOWN) for k, v in outputs.items() if k != "id"}
 

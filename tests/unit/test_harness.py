@@ -41,3 +41,20 @@ def test_config_overrides_and_broken_programs(tmp_path: Path) -> None:
     (tmp_path / "__main__.py").write_text("import pulumi\n\nraise ValueError('no table configured')\n")
     with pytest.raises(ProgramError, match=r"__main__.py:3: ValueError: no table configured"):
         record(tmp_path)
+
+
+def test_stack_references_read_the_outputs_given_to_the_mocks() -> None:
+    import pulumi
+
+    from securedapi.testing import AwsMocks, PreviewMocks
+
+    def program() -> None:
+        network = pulumi.StackReference("acme/network/prod")
+        pulumi.export("vpc", network.get_output("vpcId"))
+        pulumi.export("missing", network.get_output("nothing"))
+
+    given = {"acme/network/prod": {"vpcId": "vpc-0abc"}}
+    for mocks in (AwsMocks(stack_references=given), PreviewMocks(stack_references=given)):
+        graph = record(program, mocks=mocks, preview=isinstance(mocks, PreviewMocks))
+        assert graph.outputs["vpc"] == "vpc-0abc" and graph.outputs.get("missing") is None
+    assert record(program).outputs.get("vpc") is None  # no outputs given: every output is missing
