@@ -10,7 +10,7 @@ ARGS ?=
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install test local bench lint format gate schema pack lock
+.PHONY: help install test suite schema-check local bench lint format gate schema pack lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,10 +33,13 @@ lock: $(UV) ## Re-resolve uv.lock from pyproject.toml
 	$(UV) lock
 
 test: $(STAMP) ## Lint and type checks, the whole test suite, the offline policy gate on our own stacks
-	$(MAKE) --no-print-directory lint
-	$(PY) -m securedapi.components.schema_gen --check
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint schema-check suite gate
+
+suite: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup
-	$(MAKE) --no-print-directory gate
+
+schema-check: $(STAMP)
+	$(PY) -m securedapi.components.schema_gen --check
 
 gate: $(STAMP) ## Offline policy gate on our own stacks (dev and prod)
 	$(VENV)/bin/securedapi gate --stack dev
