@@ -238,7 +238,7 @@ def main() -> None:
     print(
         f"local startup: ready (outputs.json) in {startup['readySeconds']:.2f} s, first response "
         f"{startup['firstResponseSeconds']:.2f} s (GET /health {startup['healthStatus']}), Ctrl-C stop in "
-        f"{startup['stopSeconds']:.2f} s, exit code {startup['exitCode']} (goal: ready <= 10 s)",
+        f"{startup['stopSeconds']:.2f} s, exit code {startup['exitCode']} (goal: ready <= 5 s)",
         flush=True,
     )
 
