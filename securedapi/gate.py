@@ -48,13 +48,7 @@ def evaluate(
     Raises :class:`ProgramError` or :class:`ConfigError`.
     """
     raw, source = _policy_config(policy_config)
-    process = _start_pack(program, stack, preview, config, project)
-    try:
-        recording = record(program, stack=stack, preview=preview, config=config, project=project)
-        with PackAnalyzer(process) as analyzer:
-            return analyzer.evaluate(recording, raw, config_source=source, dry_run=preview)
-    finally:
-        process.close()
+    return _gate(program, stack, preview, raw, source, config=config, project=project)[0]
 
 
 def _start_pack(
@@ -74,18 +68,6 @@ def _start_pack(
         except ProgramError:
             pass  # reported when the program runs
     return start_pack(project=name, stack=stack, config=stack_config, dry_run=preview)
-
-
-def record(
-    program: str | Path | Callable[[], Any],
-    *,
-    stack: str = "dev",
-    preview: bool = False,
-    config: dict[str, str] | None = None,
-    project: str | None = None,
-) -> Recording:
-    """Run the program under mocks (for ``preview``, ids and computed outputs are unknown, as in a first preview)."""
-    return run_program(program, stack=stack, preview=preview, config=config, project=project)
 
 
 def _policy_config(value: RawConfig | dict[str, Any] | str | Path | None) -> tuple[RawConfig | None, str | None]:
@@ -333,23 +315,30 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
 
 
 def _gate(
-    program_dir: Path, stack: str, preview: bool, raw: RawConfig | None, source: str | None
+    program: str | Path | Callable[[], Any],
+    stack: str,
+    preview: bool,
+    raw: RawConfig | None,
+    source: str | None,
+    *,
+    config: dict[str, str] | None = None,
+    project: str | None = None,
 ) -> tuple[Report, Recording]:
     """The pack and the program side by side; the config is checked against the pack's schemas first."""
-    process = _start_pack(program_dir, stack, preview)
+    process = _start_pack(program, stack, preview, config, project)
     try:
         recording: Recording | None = None
         program_error: ProgramError | None = None
         try:
-            recording = record(program_dir, stack=stack, preview=preview)
+            recording = run_program(program, stack=stack, preview=preview, config=config, project=project)
         except ProgramError as exc:
             program_error = exc
-        with PackAnalyzer(process) as analyzer:
-            analyzer.reconcile(raw, source)  # a broken config is reported before a broken program
-            if program_error is not None:
-                raise program_error
-            assert recording is not None
-            return analyzer.evaluate(recording, raw, config_source=source, dry_run=preview), recording
+        analyzer = PackAnalyzer(process)
+        analyzer.reconcile(raw, source)  # a broken config is reported before a broken program
+        if program_error is not None:
+            raise program_error
+        assert recording is not None
+        return analyzer.evaluate(recording, raw, config_source=source, dry_run=preview), recording
     finally:
         process.close()
 

@@ -97,7 +97,9 @@ class PackProcess:
         self.stub: Any = None
 
     def start(self) -> "PackProcess":
-        """Launch the pack (returns at once; :meth:`wait` blocks until it serves)."""
+        """Launch the pack (returns at once; :meth:`wait` blocks until it serves). Starting twice is a no-op."""
+        if self._process is not None:
+            return self
         self._engine_server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
         engine_pb2_grpc.add_EngineServicer_to_server(self.engine, self._engine_server)
         engine_port = self._engine_server.add_insecure_port("127.0.0.1:0")

@@ -7,10 +7,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from securedapi.gate import record
 from securedapi.policy.config import parse_policy_config
 from securedapi.policy.engine import PackAnalyzer, Report
-from securedapi.testing import run_program
+from securedapi.testing import record, run_program
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

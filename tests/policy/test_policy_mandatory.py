@@ -18,8 +18,8 @@ from policy_programs import (
     with_api,
 )
 
-from securedapi.gate import record
 from securedapi.policy.engine import Report
+from securedapi.testing import record
 
 ROUTE = "apigw-route-requires-auth"
 REST = "apigw-rest-method-requires-auth"
