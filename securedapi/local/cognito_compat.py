@@ -1,7 +1,7 @@
 """Cognito user-pool APIs as Cognito answers them, where moto (5.2) does not: WSGI middleware in front of moto.
 
 * ``SignUp`` / ``ResendConfirmationCode`` / ``ForgotPassword`` send a 6-digit code (valid 24 h / 1 h) to the
-  user's email, i.e. to :attr:`CognitoCompatApp.deliver` (the console unless a mailbox is plugged in), and
+  user's email, i.e. to the local mailbox (:attr:`CognitoCompatApp.codes`), and
   answer ``CodeDeliveryDetails`` with the masked address; ``ConfirmSignUp`` / ``ConfirmForgotPassword``
   check it (``CodeMismatchException``, ``ExpiredCodeException``). moto has no ``ResendConfirmationCode``
   (a 500) and accepts any confirmation code.
@@ -16,32 +16,21 @@ Everything else goes to moto unchanged.
 
 import io
 import json
-import secrets
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from securedapi.local.mailbox import RESET, SIGN_UP
+
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
-SIGN_UP_CODE_TTL = 24 * 3600
-RESET_CODE_TTL = 3600
-Deliver = Callable[[str, str, str, str], None]
-"""``deliver(purpose, pool_id, email, code)``: purpose is "sign-up" or "password-reset"."""
 
 
 class CodeStore(Protocol):
-    """Where codes are issued and checked instead of here: the managed login's mailbox, so a code sent
-    through the API can be entered on the login pages and the other way round."""
+    """Where codes are issued and checked: the local mailbox (:class:`securedapi.local.mailbox.Mailbox`), so a
+    code sent through the API can be entered on the login pages and the other way round."""
 
     def send_code(self, pool_id: str, username: str, to: str, purpose: str) -> str: ...
 
-    def issued(self, pool_id: str, username: str, purpose: str) -> bool: ...
-
-    def check_code(self, pool_id: str, username: str, purpose: str, code: str) -> bool: ...
-
-
-STORE_PURPOSE = {"sign-up": "sign-up", "password-reset": "reset"}
-"""This module's purposes -> the mailbox's."""
+    def verify(self, pool_id: str, username: str, purpose: str, code: str) -> str: ...
 
 
 class CognitoError(Exception):
@@ -50,17 +39,6 @@ class CognitoError(Exception):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
-
-
-@dataclass
-class _Code:
-    code: str
-    expires: float
-
-
-def console_delivery(purpose: str, pool_id: str, email: str, code: str) -> None:
-    """Print the code as the message Cognito would email (no mail leaves this machine)."""
-    print(f"[cognito] {purpose} code for {email} (pool {pool_id}): {code}", flush=True)
 
 
 def mask(email: str) -> str:
@@ -72,11 +50,9 @@ def mask(email: str) -> str:
 class CognitoCompatApp:
     """Answers the actions above (see the module docstring) and passes the rest to ``app``."""
 
-    def __init__(self, app: Any, deliver: Deliver = console_delivery, codes: CodeStore | None = None) -> None:
+    def __init__(self, app: Any, codes: CodeStore) -> None:
         self.app = app
-        self.deliver = deliver
         self.codes = codes
-        self._codes: dict[tuple[str, str, str], _Code] = {}
         self._actions: dict[str, Callable[[dict[str, Any], dict[str, Any], Any], dict[str, Any] | None]] = {
             "SignUp": self._sign_up,
             "ResendConfirmationCode": self._resend,
@@ -144,32 +120,18 @@ class CognitoCompatApp:
         attributes = {a["Name"]: a["Value"] for a in user.attributes}
         return str(attributes.get("email") or user.username)
 
-    def _issue(self, purpose: str, pool: Any, user: Any, ttl: int) -> dict[str, Any]:
+    def _issue(self, purpose: str, pool: Any, user: Any) -> dict[str, Any]:
         email = self._email(user)
-        if self.codes is not None:
-            self.codes.send_code(pool.id, user.username, email, STORE_PURPOSE[purpose])
-        else:
-            code = f"{secrets.randbelow(1_000_000):06d}"
-            self._codes[(purpose, pool.id, user.username)] = _Code(code, time.time() + ttl)
-            self.deliver(purpose, pool.id, email, code)
+        self.codes.send_code(pool.id, user.username, email, purpose)
         return {"Destination": mask(email), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
     def _check(self, purpose: str, pool: Any, user: Any, code: str) -> None:
-        if self.codes is not None:
-            store_purpose = STORE_PURPOSE[purpose]
-            if not self.codes.issued(pool.id, user.username, store_purpose):
-                return  # not issued (e.g. a user made with admin APIs): moto decides
-            if not self.codes.check_code(pool.id, user.username, store_purpose, str(code)):
-                raise CognitoError("CodeMismatchException", "Invalid verification code provided, please try again.")
-            return
-        issued = self._codes.get((purpose, pool.id, user.username))
-        if issued is None:
-            return  # not issued here (e.g. a user made with admin APIs): moto decides
-        if time.time() > issued.expires:
+        outcome = self.codes.verify(pool.id, user.username, purpose, str(code))
+        if outcome == "expired":
             raise CognitoError("ExpiredCodeException", "Invalid code provided, please request a code again.")
-        if not secrets.compare_digest(issued.code, str(code)):
+        if outcome == "mismatch":
             raise CognitoError("CodeMismatchException", "Invalid verification code provided, please try again.")
-        del self._codes[(purpose, pool.id, user.username)]
+        # "missing": not issued here (e.g. a user made with admin APIs): moto decides
 
     def _user_or_hidden(self, request: dict[str, Any]) -> tuple[Any, Any, Any]:
         """(pool, client, user); user is None only when the client hides user existence."""
@@ -193,7 +155,7 @@ class CognitoCompatApp:
         user = pool._get_user(str(request.get("Username", "")))
         body.pop("CodeDeliveryDetails", None)
         if user is not None and not body.get("UserConfirmed") and "email" in {a["Name"] for a in user.attributes}:
-            body["CodeDeliveryDetails"] = self._issue("sign-up", pool, user, SIGN_UP_CODE_TTL)
+            body["CodeDeliveryDetails"] = self._issue(SIGN_UP, pool, user)
         return body
 
     def _resend(self, request: dict[str, Any], environ: dict[str, Any], start_response: Any) -> dict[str, Any]:
@@ -202,19 +164,19 @@ class CognitoCompatApp:
             return {"CodeDeliveryDetails": self._simulated(request)}
         if user.status == "CONFIRMED":
             raise CognitoError("InvalidParameterException", "User is already confirmed.")
-        return {"CodeDeliveryDetails": self._issue("sign-up", pool, user, SIGN_UP_CODE_TTL)}
+        return {"CodeDeliveryDetails": self._issue(SIGN_UP, pool, user)}
 
     def _confirm_sign_up(self, request: dict[str, Any], environ: dict[str, Any], start_response: Any) -> None:
         pool, _, user = self._user_or_hidden(request)
         if user is None:
             raise CognitoError("CodeMismatchException", "Invalid verification code provided, please try again.")
-        self._check("sign-up", pool, user, str(request.get("ConfirmationCode", "")))
+        self._check(SIGN_UP, pool, user, str(request.get("ConfirmationCode", "")))
 
     def _forgot_password(self, request: dict[str, Any], environ: dict[str, Any], start_response: Any) -> dict[str, Any]:
         pool, _, user = self._user_or_hidden(request)
         if user is None:
             return {"CodeDeliveryDetails": self._simulated(request)}
-        return {"CodeDeliveryDetails": self._issue("password-reset", pool, user, RESET_CODE_TTL)}
+        return {"CodeDeliveryDetails": self._issue(RESET, pool, user)}
 
     def _confirm_forgot_password(
         self, request: dict[str, Any], environ: dict[str, Any], start_response: Any
@@ -222,7 +184,7 @@ class CognitoCompatApp:
         pool, _, user = self._user_or_hidden(request)
         if user is None:
             raise CognitoError("CodeMismatchException", "Invalid verification code provided, please try again.")
-        self._check("password-reset", pool, user, str(request.get("ConfirmationCode", "")))
+        self._check(RESET, pool, user, str(request.get("ConfirmationCode", "")))
         return None
 
     def _authenticate(self, request: dict[str, Any], environ: dict[str, Any], start_response: Any) -> dict[str, Any]:

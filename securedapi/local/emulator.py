@@ -16,7 +16,8 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from securedapi.local.cognito_compat import CodeStore, CognitoCompatApp, Deliver, console_delivery
+from securedapi.local.cognito_compat import CodeStore, CognitoCompatApp
+from securedapi.local.mailbox import Mailbox
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -81,24 +82,21 @@ class Emulator:
     """A moto server (``ThreadedMotoServer``) on ``host:port``, quiet, started and stopped explicitly.
 
     ``wrap`` puts WSGI middleware in front of the Cognito layer (the managed login's Cognito API rules);
-    ``codes`` is where verification codes are issued and checked (the managed login's mailbox), else the
-    console (``deliver``)."""
+    ``codes`` is where verification codes are issued and checked (the managed login's mailbox; a mailbox of
+    its own, printing to the console, by default)."""
 
     def __init__(
         self,
         host: str = "127.0.0.1",
         port: int = 5000,
         *,
-        deliver: Deliver = console_delivery,
         codes: CodeStore | None = None,
         wrap: Callable[[Any], Any] | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.host = host
         self.port = port
-        self.deliver = deliver
-        """Where verification codes go (``deliver(purpose, pool_id, email, code)``); the console by default."""
-        self.codes = codes
+        self.codes: CodeStore = codes or Mailbox()
         self.wrap = wrap
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self._server: object | None = None
@@ -131,9 +129,7 @@ class Emulator:
             """moto's ThreadedMotoServer with the local layers in front of its WSGI app."""
 
             def _server_entry(self) -> None:
-                cognito = CognitoCompatApp(
-                    _Dispatcher(create_backend_app), deliver=emulator.deliver, codes=emulator.codes
-                )
+                cognito = CognitoCompatApp(_Dispatcher(create_backend_app), emulator.codes)
                 app = GuardedApp(PresignedS3App(wrap(cognito), secret_key_for), emulator.log)
                 self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
                 self._server_ready_event.set()

@@ -65,22 +65,24 @@ class Mailbox:
         self.say(f"mail to {to} ({mail.subject.lower()}): {body}")
         return code
 
-    def issued(self, pool_id: str, username: str, purpose: str) -> bool:
-        """True when a code for this user and purpose is outstanding (sent, not spent)."""
-        with self._lock:
-            return (pool_id, username, purpose) in self._codes
-
-    def check_code(self, pool_id: str, username: str, purpose: str, code: str) -> bool:
-        """True (and the code is spent) when ``code`` is the valid code for this user and purpose."""
+    def verify(self, pool_id: str, username: str, purpose: str, code: str) -> str:
+        """``"ok"`` (and the code is spent) when ``code`` is the valid code for this user and purpose, else
+        ``"missing"`` (none was sent), ``"expired"`` or ``"mismatch"``."""
         key = (pool_id, username, purpose)
         with self._lock:
             issued = self._codes.get(key)
-            if issued is None or self.clock() > issued[1]:
-                return False
+            if issued is None:
+                return "missing"
+            if self.clock() > issued[1]:
+                return "expired"
             if not secrets.compare_digest(issued[0], code.strip()):
-                return False
+                return "mismatch"
             del self._codes[key]
-            return True
+            return "ok"
+
+    def check_code(self, pool_id: str, username: str, purpose: str, code: str) -> bool:
+        """True (and the code is spent) when ``code`` is the valid code for this user and purpose."""
+        return self.verify(pool_id, username, purpose, code) == "ok"
 
     def messages(self, to: str | None = None) -> list[Mail]:
         """Every message (or those to ``to``, compared case-insensitively), newest first."""
