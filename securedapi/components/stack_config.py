@@ -65,8 +65,9 @@ def _qualify(project: str, key: str) -> str:
 def _entries(stack_file: Path, project: str) -> list[tuple[str, Any, int | None, Any]]:
     """``(qualified key, value, line, raw YAML scalar text or None)`` for each key of the stack file's ``config``."""
     try:
-        root = yaml.compose(stack_file.read_text())
-        values = yaml.safe_load(stack_file.read_text()) or {}
+        text = stack_file.read_text()
+        root = yaml.compose(text)
+        values = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise StackConfigError(

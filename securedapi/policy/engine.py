@@ -175,6 +175,7 @@ class PackAnalyzer:
         stack_props = struct_pb2.Struct()
         stack_props.update(json.loads(json.dumps(recording.outputs, default=str)))
         diagnostics: list[Any] = []
+        default_providers: dict[str, Any] = {}
         analyzed: list[tuple[str, str, str, str | None, Any, Any, list[str], dict[str, list[str]], Any]] = [
             (
                 STACK_TYPE,
@@ -199,7 +200,7 @@ class PackAnalyzer:
                     stack_state(r),
                     list(r.options.get("dependencies") or []),
                     dict(r.options.get("propertyDependencies") or {}),
-                    self._provider(r, recording, by_urn),
+                    self._provider(r, recording, by_urn, default_providers),
                 )
             )
         pending = []
@@ -270,7 +271,13 @@ class PackAnalyzer:
             declarations=declarations(resources),
         )
 
-    def _provider(self, r: RecordedResource, recording: Recording, by_urn: Mapping[str, RecordedResource]) -> Any:
+    def _provider(
+        self,
+        r: RecordedResource,
+        recording: Recording,
+        by_urn: Mapping[str, RecordedResource],
+        defaults: dict[str, Any],
+    ) -> Any:
         """The provider as the engine describes it: the explicit one, or the package's default provider."""
         if not r.custom or r.type.startswith("pulumi:providers:"):
             return None
@@ -282,14 +289,16 @@ class PackAnalyzer:
                     type=explicit.type, urn=explicit.urn, name=explicit.name, properties=sanitize(explicit.raw_inputs)
                 )
         package = r.type.split(":", 1)[0]
-        props = struct_pb2.Struct()
-        props.update({k.split(":", 1)[1]: v for k, v in recording.config.items() if k.startswith(f"{package}:")})
-        return analyzer_pb2.AnalyzerProviderResource(
-            type=f"pulumi:providers:{package}",
-            name="default",
-            properties=props,
-            urn=f"urn:pulumi:{recording.stack}::{recording.project}::pulumi:providers:{package}::default",
-        )
+        if package not in defaults:  # one default provider per package (the requests copy it)
+            props = struct_pb2.Struct()
+            props.update({k.split(":", 1)[1]: v for k, v in recording.config.items() if k.startswith(f"{package}:")})
+            defaults[package] = analyzer_pb2.AnalyzerProviderResource(
+                type=f"pulumi:providers:{package}",
+                name="default",
+                properties=props,
+                urn=f"urn:pulumi:{recording.stack}::{recording.project}::pulumi:providers:{package}::default",
+            )
+        return defaults[package]
 
 
 def _policy_meta(info: Any) -> PolicyMeta:
