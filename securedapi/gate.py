@@ -6,9 +6,9 @@
 PROGRAM_DIR defaults to the current directory; its config comes from ``Pulumi.<stack>.yaml``. The
 program runs in this process, with the dependencies of the environment securedapi is installed in; the
 pack runs beside it, started as Pulumi's language host starts a pack, and is evaluated with the engine's
-own semantics (see :mod:`securedapi.policy.engine`). Exit status: 0 no mandatory violation, 1 at least
-one, 2 the program, the pack or the policy config is broken (one-paragraph message; the traceback with
---debug).
+own semantics (see :mod:`securedapi.policy.engine`): each resource is analyzed as it registers. Exit
+status: 0 no mandatory violation, 1 at least one, 2 the program, the pack or the policy config is broken
+(one-paragraph message; the traceback with --debug).
 """
 
 import argparse
@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from securedapi import __version__
+from securedapi.policy.analysis import Analysis, StreamedAnalysis
 from securedapi.policy.config import ConfigError, RawConfig, load_policy_config
 from securedapi.policy.config import parse_policy_config as parse_config_document
 from securedapi.policy.engine import PackAnalyzer, Report, start_pack
-from securedapi.policy.pack_process import PackProcess, PackStartError
+from securedapi.policy.pack_process import PackStartError
 from securedapi.testing import ProgramError, Recording, load_project, run_program
 from securedapi.testing.errors import report_program_error
 
@@ -51,15 +52,13 @@ def evaluate(
     return _gate(program, stack, preview, raw, source, config=config, project=project)[0]
 
 
-def _start_pack(
+def _identity(
     program: str | Path | Callable[[], Any],
     stack: str,
-    preview: bool,
     config: dict[str, str] | None = None,
     project: str | None = None,
-) -> PackProcess:
-    """Start the pack with the stack's identity (as the language host does) before the program runs, so the
-    two start up side by side on two cores."""
+) -> tuple[str, dict[str, str]]:
+    """The project name and stack config the program will run with (as the harness reads them)."""
     name, stack_config = project or "project", dict(config or {})
     if not callable(program) and Path(program, "Pulumi.yaml").is_file():
         try:
@@ -67,7 +66,7 @@ def _start_pack(
             name, stack_config = project or found, {**stack_config, **(config or {})}
         except ProgramError:
             pass  # reported when the program runs
-    return start_pack(project=name, stack=stack, config=stack_config, dry_run=preview)
+    return name, stack_config
 
 
 def _policy_config(value: RawConfig | dict[str, Any] | str | Path | None) -> tuple[RawConfig | None, str | None]:
@@ -324,21 +323,29 @@ def _gate(
     config: dict[str, str] | None = None,
     project: str | None = None,
 ) -> tuple[Report, Recording]:
-    """The pack and the program side by side; the config is checked against the pack's schemas first."""
-    process = _start_pack(program, stack, preview, config, project)
+    """The pack and the program side by side, as the engine runs them: the pack starts (and its config is
+    checked against its schemas) while the program runs, and analyzes each resource as it registers.
+
+    A pack that does not start and a broken config are reported before a broken program."""
+    name, stack_config = _identity(program, stack, config, project)
+    process = start_pack(project=name, stack=stack, config=stack_config, dry_run=preview)
     try:
-        recording: Recording | None = None
-        program_error: ProgramError | None = None
+
+        def connect() -> Analysis:
+            analyzer = PackAnalyzer(process)
+            return analyzer.analysis(
+                raw, config_source=source, project=name, stack=stack, config=stack_config, dry_run=preview
+            )
+
+        streamed = StreamedAnalysis(connect)
         try:
-            recording = run_program(program, stack=stack, preview=preview, config=config, project=project)
-        except ProgramError as exc:
-            program_error = exc
-        analyzer = PackAnalyzer(process)
-        analyzer.reconcile(raw, source)  # a broken config is reported before a broken program
-        if program_error is not None:
-            raise program_error
-        assert recording is not None
-        return analyzer.evaluate(recording, raw, config_source=source, dry_run=preview), recording
+            recording = run_program(
+                program, stack=stack, preview=preview, config=config, project=project, on_resource=streamed.add
+            )
+        except ProgramError:
+            streamed.ready()
+            raise
+        return streamed.finish(recording), recording
     finally:
         process.close()
 

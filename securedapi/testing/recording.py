@@ -1,6 +1,7 @@
 """The recorded graph of a program: its resources (type, name, URN, parent, inputs, outputs, options)
 and its stack outputs, and the mock monitor that records them."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,10 +70,17 @@ class Recording:
 
 
 class RecordingMonitor(MockMonitor):
-    """A mock monitor that records every registered resource and the stack outputs."""
+    """A mock monitor that records every registered resource and the stack outputs.
 
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+    ``on_resource`` is called with each resource as it registers (from the SDK's worker threads), as the
+    engine hands each registration to its analyzers before the program goes on.
+    """
+
+    def __init__(
+        self, mocks: pulumi.runtime.Mocks, on_resource: Callable[[RecordedResource], None] | None = None
+    ) -> None:
         super().__init__(mocks)
+        self.on_resource = on_resource
         self.recorded: list[RecordedResource] = []
         self.stack_outputs: dict[str, Any] = {}
         self.stack_urn: str | None = None
@@ -88,30 +96,31 @@ class RecordingMonitor(MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = response.urn
             return response
-        self.recorded.append(
-            RecordedResource(
-                type=request.type,
-                name=request.name,
-                urn=response.urn,
-                parent=request.parent or None,
-                custom=bool(request.custom),
-                inputs=rpc.deserialize_properties(request.object),
-                outputs=rpc.deserialize_properties(response.object),
-                id=response.id or None,
-                provider=request.provider or None,
-                raw_inputs=request.object,
-                raw_outputs=response.object,
-                options={
-                    "protect": request.protect,
-                    "dependencies": list(request.dependencies),
-                    "propertyDependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
-                    "deleteBeforeReplace": request.deleteBeforeReplace,
-                    "ignoreChanges": list(request.ignoreChanges),
-                    "aliases": [a.urn or a.spec.name for a in request.aliases],
-                    "retainOnDelete": request.retainOnDelete if request.HasField("retainOnDelete") else False,
-                },
-            )
+        resource = RecordedResource(
+            type=request.type,
+            name=request.name,
+            urn=response.urn,
+            parent=request.parent or None,
+            custom=bool(request.custom),
+            inputs=rpc.deserialize_properties(request.object),
+            outputs=rpc.deserialize_properties(response.object),
+            id=response.id or None,
+            provider=request.provider or None,
+            raw_inputs=request.object,
+            raw_outputs=response.object,
+            options={
+                "protect": request.protect,
+                "dependencies": list(request.dependencies),
+                "propertyDependencies": {k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                "deleteBeforeReplace": request.deleteBeforeReplace,
+                "ignoreChanges": list(request.ignoreChanges),
+                "aliases": [a.urn or a.spec.name for a in request.aliases],
+                "retainOnDelete": request.retainOnDelete if request.HasField("retainOnDelete") else False,
+            },
         )
+        self.recorded.append(resource)
+        if self.on_resource is not None:
+            self.on_resource(resource)
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802

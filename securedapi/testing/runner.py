@@ -24,7 +24,7 @@ from securedapi.testing import sdk
 from securedapi.testing.config import load_project
 from securedapi.testing.errors import ProgramError
 from securedapi.testing.mocks import DEFAULT_REGION, AwsMocks, PreviewMocks
-from securedapi.testing.recording import Recording, RecordingMonitor
+from securedapi.testing.recording import RecordedResource, Recording, RecordingMonitor
 
 
 @contextmanager
@@ -51,12 +51,14 @@ def run_program(
     config: Mapping[str, str] | None = None,
     mocks: pulumi.runtime.Mocks | None = None,
     preview: bool = False,
+    on_resource: Callable[[RecordedResource], None] | None = None,
 ) -> Recording:
     """Run a program directory (its ``__main__.py``) or a callable under mocks.
 
     For a directory, ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml`` give the project name and
-    config; ``config`` entries override them. Raises :class:`ProgramError` if the program
-    or its configuration is broken.
+    config; ``config`` entries override them. ``on_resource`` sees each resource as it registers
+    (from the SDK's worker threads, while the program still runs). Raises :class:`ProgramError`
+    if the program or its configuration is broken.
     """
     directory: Path | None = None
     program_file: str | None = None
@@ -80,7 +82,7 @@ def run_program(
     if mocks is None:
         region = all_config.get("aws:region", DEFAULT_REGION)
         mocks = PreviewMocks(region=region) if preview else AwsMocks(region=region)
-    monitor = RecordingMonitor(mocks)
+    monitor = RecordingMonitor(mocks, on_resource)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     gc_was_enabled = gc.isenabled()
@@ -89,7 +91,7 @@ def run_program(
         pulumi_settings.reset_options()
         pulumi.runtime.set_all_config(dict(all_config))
         sdk.install_mocks(mocks, monitor, project=project, stack=stack, preview=preview)
-        with _program_environment(directory):
+        with _program_environment(directory), sdk.no_source_positions():
             loop.run_until_complete(_run_in_stack(func))
     except Exception as exc:
         raise ProgramError.from_exception(exc, program_file) from exc

@@ -2,18 +2,24 @@
 
 Running a program in-process under mocks needs a few engine-side steps the SDK keeps private: loading the
 monitor's feature support, finishing the root stack resource, and waiting for outstanding RPCs and output
-tasks (the SDK's own ``wait_for_rpcs`` is quadratic in the number of resources). Each lives here, in one
-function, and :func:`check_sdk` fails loudly when the pinned SDK no longer has what they use
+tasks (the SDK's own ``wait_for_rpcs`` is quadratic in the number of resources). One more is a saving:
+the SDK walks the whole Python stack at every registration to tell the engine where the resource was
+declared, which mocks never read (a tenth of a program's run). Each lives here, in one function, and
+:func:`check_sdk` fails loudly when the pinned SDK no longer has what they use
 (``tests/unit/test_sdk_internals.py`` runs it).
 """
 
 import asyncio
 import importlib.metadata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pulumi
 import pulumi.runtime
+from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.proto import source_pb2
 
 TESTED_SDK_MINOR = "3.272"
 """The ``pulumi`` minor these functions were written against (the distribution pins it)."""
@@ -65,6 +71,21 @@ async def settle() -> None:
             return
 
 
+def _no_stack_trace() -> source_pb2.StackTrace:
+    return source_pb2.StackTrace()
+
+
+@contextmanager
+def no_source_positions() -> Iterator[None]:
+    """Register resources without the stack walk that finds their source position (restored on exit)."""
+    original = pulumi_resource._get_stack_trace
+    pulumi_resource._get_stack_trace = _no_stack_trace
+    try:
+        yield
+    finally:
+        pulumi_resource._get_stack_trace = original
+
+
 def check_sdk() -> list[str]:
     """What the functions above need from the installed SDK and is missing (empty when all is there)."""
     missing = []
@@ -77,6 +98,7 @@ def check_sdk() -> list[str]:
         (pulumi_settings, "set_root_resource"),
         (pulumi_settings, "reset_options"),
         (pulumi.runtime.stack.Stack, "_finish"),
+        (pulumi_resource, "_get_stack_trace"),
     ):
         if not hasattr(owner, name):
             missing.append(f"{getattr(owner, '__name__', owner)}.{name}")

@@ -58,3 +58,17 @@ def test_stack_references_read_the_outputs_given_to_the_mocks() -> None:
         graph = record(program, mocks=mocks, preview=isinstance(mocks, PreviewMocks))
         assert graph.outputs["vpc"] == "vpc-0abc" and graph.outputs.get("missing") is None
     assert record(program).outputs.get("vpc") is None  # no outputs given: every output is missing
+
+
+def test_on_resource_sees_each_resource_as_it_registers() -> None:
+    import pulumi_aws as aws
+
+    seen = []
+
+    def program() -> None:
+        group = aws.cloudwatch.LogGroup("logs")
+        aws.cloudwatch.LogStream("stream", log_group_name=group.name)
+
+    graph = record(program, on_resource=seen.append)
+    assert sorted(r.name for r in seen) == ["logs", "stream"]
+    assert all(any(r is s for s in seen) for r in graph.resources) and len(seen) == len(graph.resources)

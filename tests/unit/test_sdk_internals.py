@@ -19,3 +19,28 @@ def test_check_names_what_is_missing(monkeypatch) -> None:
 
     monkeypatch.delattr(settings, "_load_monitor_feature_support")
     assert any("_load_monitor_feature_support" in problem for problem in sdk.check_sdk())
+
+
+def test_registrations_under_the_harness_skip_the_stack_walk(monkeypatch) -> None:
+    """The SDK walks the stack at each registration (``_get_stack_trace``); the harness turns that off while a
+    program runs and restores it afterwards."""
+    import traceback
+
+    import pulumi_aws as aws
+    from pulumi.runtime import resource as pulumi_resource
+
+    from securedapi.testing import run_program
+
+    walks = []
+    original_extract = traceback.extract_stack
+
+    def counting_extract(*args, **kwargs):
+        walks.append(1)
+        return original_extract(*args, **kwargs)
+
+    monkeypatch.setattr(pulumi_resource.traceback, "extract_stack", counting_extract)
+    recording = run_program(lambda: [aws.cloudwatch.LogGroup(f"logs-{i}") for i in range(3)])
+    assert len(recording.of_type("aws:cloudwatch/logGroup:LogGroup")) == 3
+    assert walks == []
+    pulumi_resource._get_stack_trace()  # outside a run: the SDK's own function again
+    assert walks == [1]
