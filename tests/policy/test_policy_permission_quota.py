@@ -36,7 +36,7 @@ def api_program(code: Path, routes: int) -> Callable[[], None]:
 
 
 def test_the_whole_api_permission_of_a_function_past_the_quota_is_advisory(evaluate: Evaluate, tmp_path: Path) -> None:
-    report = evaluate(api_program(tmp_path, 200))
+    report = evaluate(api_program(tmp_path, 60))
     (violation,) = found(report, RULE)
     assert violation.enforcement == "advisory" and violation.name == "svc-permission-app-handler"
     assert "whole API" in violation.message

@@ -210,7 +210,7 @@ def test_one_route_more_than_fits_switches_to_the_whole_api_permission(record, c
 
 
 def test_handlers_are_judged_separately(record, caplog):
-    routes = {**item_routes(200), "POST /items": {"handler": "items.create"}, "GET /items": {"handler": "items.create"}}
+    routes = {**item_routes(60), "POST /items": {"handler": "items.create"}, "GET /items": {"handler": "items.create"}}
     rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes)))
     execution_arn = rec.named("web-api").outputs["executionArn"]
     by_function = {}
@@ -230,7 +230,7 @@ def test_handlers_are_judged_separately(record, caplog):
 def test_the_whole_api_permission_never_takes_a_route_permission_name(record, tmp_path):
     (tmp_path / "get.py").write_text("def items(event, context):\n    return {}\n")
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
-    routes = {**item_routes(200, handler="get.items"), "GET /items": {"handler": "app.handler"}}
+    routes = {**item_routes(60, handler="get.items"), "GET /items": {"handler": "app.handler"}}
     rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes, code_path=str(tmp_path), cors_origins=[])))
     names = {p.name: p.inputs["function"] for p in rec.of_type(PERMISSION)}
     assert names == {
