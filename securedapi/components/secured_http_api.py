@@ -12,6 +12,8 @@ from securedapi import cors
 from securedapi.components.api_checks import validate_api_args
 from securedapi.components.api_document import document_output
 from securedapi.components.dns import alias_records
+from securedapi.components.invoke_permissions import invoke_permission, whole_api_permission
+from securedapi.lambda_policy import handlers_over_quota
 from securedapi.routes import Route
 
 ACCESS_LOG_FORMAT = json.dumps(
@@ -105,9 +107,10 @@ def resource_slug(text: str, taken: set[str]) -> str:
     return slug
 
 
-def _route_source_arn(execution_arn: pulumi.Output[str], permission_path: str) -> pulumi.Output[str]:
-    """``{executionArn}/*/{METHOD}{path}``: the invoke permission is scoped to one route of this API (any stage)."""
-    return execution_arn.apply(lambda arn: f"{arn}/*/{permission_path}")
+def handler_slugs(routes: list[Route]) -> dict[str, str]:
+    """Handler -> the logical-name suffix of its function, integration and log group, in handler order."""
+    taken: set[str] = set()
+    return {handler: resource_slug(handler, taken) for handler in sorted({r.handler for r in routes if r.handler})}
 
 
 class SecuredHttpApi(pulumi.ComponentResource):
@@ -136,7 +139,9 @@ class SecuredHttpApi(pulumi.ComponentResource):
         """Validate ``args`` (``ValueError`` naming the bad arg, before any child exists), then create the children.
 
         One JWT authorizer, default-deny routes, Lambda integrations (payload 2.0), invoke permissions
-        scoped to method and route, CORS that allows Authorization explicitly, access logs, throttling.
+        scoped to method and route (to the whole API for a function whose per-route permissions would not fit
+        its 20 KB resource-based policy: a warning names the handler), CORS that allows Authorization
+        explicitly, access logs, throttling.
         Routes without scopes accept Cognito ID tokens as well as access tokens: set ``default_scopes``
         (or per-route ``scopes``) to accept access tokens only.
         """
@@ -178,6 +183,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
         )
 
         integrations = self._functions(name, args, routes, api, retention)
+        over_quota = handlers_over_quota(routes)
         targets = {
             handler: integration.id.apply(lambda i: f"integrations/{i}")
             for handler, (integration, _) in integrations.items()
@@ -197,15 +203,16 @@ class SecuredHttpApi(pulumi.ComponentResource):
                 authorization_scopes=scopes or None,
                 opts=child,
             )
-            if integration:
-                aws.lambda_.Permission(
-                    f"{name}-permission-{slug}",
-                    action="lambda:InvokeFunction",
-                    function=integration[1].name,
-                    principal="apigateway.amazonaws.com",
-                    source_arn=_route_source_arn(api.execution_arn, route.permission_path),
-                    opts=child,
+            if integration and route.handler not in over_quota:
+                invoke_permission(
+                    f"{name}-permission-{slug}", integration[1], api.execution_arn, route.permission_path, self
                 )
+        function_slugs = handler_slugs(routes)
+        for handler, own in over_quota.items():  # one permission per function past the policy quota
+            permission_slug = resource_slug(function_slugs[handler], taken)  # never a route's permission name
+            function = integrations[handler][1]
+            logical_name = f"{name}-permission-{permission_slug}"
+            whole_api_permission(logical_name, name, handler, own, function, api.execution_arn, self)
 
         self._custom_domain(name, args, api, stage)
         self.api_id = api.id
@@ -287,12 +294,9 @@ class SecuredHttpApi(pulumi.ComponentResource):
             aws.iam.RolePolicy(f"{name}-role-policy-{i}", role=role.id, policy=document, opts=child)
         code = pulumi.FileArchive(args["code_path"])
         environment = dict(args.get("environment") or {})
-        handlers = sorted({r.handler for r in routes if r.handler})
-        taken: set[str] = set()
         result: dict[str, tuple[aws.apigatewayv2.Integration, aws.lambda_.Function]] = {}
         log_arns = []
-        for handler in handlers:
-            slug = resource_slug(handler, taken)
+        for handler, slug in handler_slugs(routes).items():
             logs = aws.cloudwatch.LogGroup(f"{name}-fn-{slug}-logs", retention_in_days=retention, opts=child)
             log_arns.append(logs.arn)
             groups = {r.key: list(r.groups) for r in routes if r.handler == handler and r.groups}

@@ -1,10 +1,12 @@
 """SecuredHttpApi under mocks: assert the wiring of the recorded resource graph."""
 
 import json
+import logging
 
 import pytest
 
 from securedapi import SecuredHttpApi
+from securedapi.lambda_policy import fits_function_policy
 from tests.unit.conftest import CERTIFICATE, ISSUER, api_args
 
 ROUTE = "aws:apigatewayv2/route:Route"
@@ -152,6 +154,89 @@ def test_default_route_permission_has_no_method_part(record):
     rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes, cors_origins=[])))
     (permission,) = rec.of_type(PERMISSION)
     assert permission.inputs["sourceArn"] == f"{rec.named('web-api').outputs['executionArn']}/*/$default"
+
+
+def item_routes(count, handler="app.handler"):
+    return {f"GET /items{i}/{{id}}": {"handler": handler} for i in range(count)}
+
+
+def most_item_routes_that_fit():
+    """The most ``GET /itemsN/{id}`` routes whose per-route permissions fit one function's 20 KB policy."""
+    n = 0
+    while fits_function_policy([f"GET/items{i}/{{id}}" for i in range(n + 1)]):
+        n += 1
+    return n
+
+
+def quota_warnings(caplog):
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "20 KB quota" in r.getMessage()]
+
+
+def test_a_handler_under_the_policy_quota_keeps_one_permission_per_route(record, caplog):
+    count = most_item_routes_that_fit()
+    assert count > 30
+    rec = record(lambda: SecuredHttpApi("web", api_args(routes=item_routes(count), cors_origins=[])))
+    execution_arn = rec.named("web-api").outputs["executionArn"]
+    function = rec.named("web-fn-app-handler").outputs["name"]
+    permissions = {p.name: p.inputs for p in rec.of_type(PERMISSION)}
+    assert {name: p["sourceArn"] for name, p in permissions.items()} == {
+        f"web-permission-get-items{i}-id": f"{execution_arn}/*/GET/items{i}/{{id}}" for i in range(count)
+    }
+    assert {p["function"] for p in permissions.values()} == {function}
+    assert quota_warnings(caplog) == []
+
+
+def test_a_handler_past_the_policy_quota_gets_one_whole_api_permission_and_a_warning(record, caplog):
+    """Lambda refuses a resource-based policy over 20 KB (PolicyLengthExceededException at pulumi up):
+    https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"""
+    rec = record(lambda: SecuredHttpApi("web", api_args(routes=item_routes(200), cors_origins=[])))
+    (permission,) = rec.of_type(PERMISSION)
+    assert permission.name == "web-permission-app-handler"  # the function's own suffix: web-fn-app-handler
+    assert permission.inputs["sourceArn"] == f"{rec.named('web-api').outputs['executionArn']}/*/*"
+    assert permission.inputs["function"] == rec.named("web-fn-app-handler").outputs["name"]
+    assert permission.inputs["principal"] == "apigateway.amazonaws.com"
+    assert permission.parent == rec.named("web").urn
+    assert len(rec.of_type(ROUTE)) == 200
+    (warning,) = quota_warnings(caplog)
+    assert "SecuredHttpApi 'web'" in warning and "handler 'app.handler' serves 200 routes" in warning
+    assert "split these routes across more handlers" in warning and "PolicyLengthExceededException" in warning
+
+
+def test_one_route_more_than_fits_switches_to_the_whole_api_permission(record, caplog):
+    count = most_item_routes_that_fit() + 1
+    rec = record(lambda: SecuredHttpApi("web", api_args(routes=item_routes(count), cors_origins=[])))
+    assert [p.name for p in rec.of_type(PERMISSION)] == ["web-permission-app-handler"]
+    assert len(quota_warnings(caplog)) == 1
+
+
+def test_handlers_are_judged_separately(record, caplog):
+    routes = {**item_routes(60), "POST /items": {"handler": "items.create"}, "GET /items": {"handler": "items.create"}}
+    rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes)))
+    execution_arn = rec.named("web-api").outputs["executionArn"]
+    by_function = {}
+    for p in rec.of_type(PERMISSION):
+        by_function.setdefault(p.inputs["function"], {})[p.name] = p.inputs["sourceArn"]
+    assert by_function == {
+        rec.named("web-fn-app-handler").outputs["name"]: {"web-permission-app-handler": f"{execution_arn}/*/*"},
+        rec.named("web-fn-items-create").outputs["name"]: {
+            "web-permission-post-items": f"{execution_arn}/*/POST/items",
+            "web-permission-get-items": f"{execution_arn}/*/GET/items",
+        },
+    }
+    (warning,) = quota_warnings(caplog)
+    assert "'app.handler'" in warning and "items.create" not in warning
+
+
+def test_the_whole_api_permission_never_takes_a_route_permission_name(record, tmp_path):
+    (tmp_path / "get.py").write_text("def items(event, context):\n    return {}\n")
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    routes = {**item_routes(60, handler="get.items"), "GET /items": {"handler": "app.handler"}}
+    rec = record(lambda: SecuredHttpApi("web", api_args(routes=routes, code_path=str(tmp_path), cors_origins=[])))
+    names = {p.name: p.inputs["function"] for p in rec.of_type(PERMISSION)}
+    assert names == {
+        "web-permission-get-items": rec.named("web-fn-app-handler").outputs["name"],  # the route GET /items
+        "web-permission-get-items-2": rec.named("web-fn-get-items").outputs["name"],  # get.items, whole API
+    }
 
 
 def test_stage_has_access_logs_and_throttling(graph):

@@ -104,7 +104,9 @@ def _permission_route_scoped(args: ResourceValidationArgs, report_violation: Rep
         report_violation(
             f"Lambda permission {args.name!r} is scoped to the whole API ({source!r}): any route of the "
             "API, including ones added later, can invoke the function. Fix: scope it to the method and "
-            "route: '<executionArn>/*/GET/items/{id}'.",
+            "route: '<executionArn>/*/GET/items/{id}'. When the function serves more routes than its 20 KB "
+            "resource-based policy can hold one statement each for (SecuredHttpApi then grants the whole API "
+            "and warns), split those routes over several handlers (functions).",
             None,
         )
 
@@ -115,5 +117,9 @@ permission_route_scoped = ResourceValidationPolicy(
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
     validate=_permission_route_scoped,
+    remediation_steps="Set sourceArn to '<executionArn>/*/<METHOD><path>', one permission per route. When a "
+    "function serves more routes than its 20 KB resource-based policy can hold "
+    "(https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), split the routes over several "
+    "handlers (functions) so that each function's per-route permissions fit.",
     tags=["lambda", "apigateway"],
 )
