@@ -60,5 +60,5 @@ def quota_warning(component: str, handler: str, routes: list[Route]) -> str:
         f"per route (up to {estimate} bytes) would not fit Lambda's {quota // 1024} KB quota on the function's "
         f"resource-based policy ({quota} bytes; `pulumi up` would fail with PolicyLengthExceededException), so "
         "the function gets one permission for the whole API ('{executionArn}/*/*'). Fix: split these routes "
-        f"across more handlers (at least {handlers_needed(routes)}) to keep per-route scopes."
+        f"across at least {handlers_needed(routes)} handlers to keep per-route scopes."
     )

@@ -199,7 +199,7 @@ def test_a_handler_past_the_policy_quota_gets_one_whole_api_permission_and_a_war
     assert len(rec.of_type(ROUTE)) == 200
     (warning,) = quota_warnings(caplog)
     assert "SecuredHttpApi 'web'" in warning and "handler 'app.handler' serves 200 routes" in warning
-    assert "split these routes across more handlers" in warning and "PolicyLengthExceededException" in warning
+    assert "split these routes across at least" in warning and "PolicyLengthExceededException" in warning
 
 
 def test_one_route_more_than_fits_switches_to_the_whole_api_permission(record, caplog):
