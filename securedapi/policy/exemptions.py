@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from securedapi.routes import Route, RouteError, parse_route_key
+from securedapi.routes import RouteError, is_catch_all_key, parse_route_key
 
 PUBLIC_ROUTES = "publicRoutes"
 CONFIDENTIAL_CLIENTS = "confidentialClients"
@@ -186,10 +186,10 @@ def parse_public_routes(value: Any, policy: str) -> list[Exemption]:
             out.append(Exemption(policy, entry["api"].strip(), reason, CONNECT, expires))
             continue
         try:
-            method, path = parse_route_key(entry["route"])
+            parse_route_key(entry["route"])
         except RouteError as exc:
             raise ExemptionError(f"{where}: {exc} (or '$connect' for a WebSocket API)") from None
-        if Route(key=entry["route"], method=method, path=path).is_catch_all:
+        if is_catch_all_key(entry["route"]):
             raise ExemptionError(
                 f"{where}: {entry['route']!r} answers every request and can never be public; "
                 "declare the individual public routes instead"

@@ -1,4 +1,4 @@
-"""Helpers the route and method rules share: exemption names, catch-all keys, fixes, component reasons."""
+"""Helpers the route and method rules share: exemption names, route keys, fixes, component reasons."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from pulumi_policy import PolicyResource
 
 from securedapi.policy.exemptions import PUBLIC_ROUTES
 from securedapi.policy.values import COGNITO_IDENTITY, SECURED_HTTP_API, STACK, UNKNOWN, Graph, get
-from securedapi.routes import Route, RouteError, parse_route_key
+from securedapi.routes import RouteError, parse_route_key
 
 ROUTE_AUTH = "apigw-route-requires-auth"
 REST_METHOD_AUTH = "apigw-rest-method-requires-auth"
@@ -31,14 +31,6 @@ def is_http_route_key(key: str) -> bool:
     except RouteError:
         return False
     return True
-
-
-def is_catch_all(key: str) -> bool:
-    try:
-        method, path = parse_route_key(key)
-    except RouteError:
-        return False
-    return Route(key=key, method=method, path=path).is_catch_all
 
 
 def how_to_fix(policy: str, api_name: str, key: str, authorized: str, *, component: bool = True) -> str:

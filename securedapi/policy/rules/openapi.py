@@ -13,8 +13,9 @@ from pulumi_policy import PolicyResource
 
 from securedapi.policy.exemptions import PUBLIC_ROUTES, Exemption, expired_note, find
 from securedapi.policy.openapi import Document, OpenApiError, Operation, load
-from securedapi.policy.rules.common import is_catch_all, resource_names
+from securedapi.policy.rules.common import resource_names
 from securedapi.policy.values import REST_API, REST_API_PUT, UNKNOWN, Graph, Unknown, describe, get, kind_of
+from securedapi.routes import is_catch_all_key
 
 
 def contains_unknown(value: Any) -> bool:
@@ -118,7 +119,7 @@ def _operation_problem(op: Operation, *, cors: bool, rest: bool) -> str | None:
     """None when the operation is fine; "catch-all"; else extra advice for the message ('' when none)."""
     if op.authorization is not None:
         return None
-    if is_catch_all(op.key):
+    if is_catch_all_key(op.key):
         return "catch-all"
     if op.method == "OPTIONS":
         if (rest and op.mock) or (not rest and cors):

@@ -18,7 +18,6 @@ from securedapi.policy.rules.common import (  # noqa: F401 (re-exported)
     ROUTE_AUTH,
     component_reason,
     how_to_fix,
-    is_catch_all,
     is_http_route_key,
     resource_names,
 )
@@ -34,6 +33,7 @@ from securedapi.policy.values import (
     strings,
     view,
 )
+from securedapi.routes import is_catch_all_key
 
 
 def route_auth_problem(graph: Graph, route: PolicyResource, exemptions: list[Exemption]) -> str | None:
@@ -61,7 +61,7 @@ def route_auth_problem(graph: Graph, route: PolicyResource, exemptions: list[Exe
     where = f"Route {key!r} ({describe(route.resource_type, route.name)}) on API {api_name!r}" + (
         " (not in this stack)" if outside else ""
     )
-    if is_catch_all(key):
+    if is_catch_all_key(key):
         return (
             f"{where} has no authorization (authorizationType {auth or 'missing'}) and answers every request: "
             f"{key!r} can never be public, whatever reason is declared for it. Fix: set authorizationType 'JWT' "
