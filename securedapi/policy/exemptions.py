@@ -262,3 +262,12 @@ def find(exemptions: Sequence[Exemption], names: Sequence[str], route: str | Non
     ]
     live = [e for e in matches if not e.expired()]
     return (live or matches)[0] if matches else None
+
+
+def exempted(exemptions: Sequence[Exemption], names: Sequence[str], route: str | None = None) -> tuple[bool, str]:
+    """Whether a live exemption applies to the resource known by ``names`` (and ``route``), and the sentence to add
+    to its violation message: :func:`expired_note` of the matching exemption ('' when none matches or one applies)."""
+    exemption = find(exemptions, names, route)
+    if exemption is not None and not exemption.expired():
+        return True, ""
+    return False, expired_note(exemption)

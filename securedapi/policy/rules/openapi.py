@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from securedapi.policy.exemptions import PUBLIC_ROUTES, Exemption, expired_note, find
+from securedapi.policy.exemptions import PUBLIC_ROUTES, Exemption, exempted
 from securedapi.policy.openapi import Document, OpenApiError, Operation, load
 from securedapi.policy.rules.common import resource_names
 from securedapi.policy.values import REST_API, REST_API_PUT, UNKNOWN, Graph, Unknown, describe, get, kind_of
@@ -105,11 +105,11 @@ def open_operations(
                 f"requirement naming {authorizer}."
             )
             continue
-        exemption = find(exemptions, names, op.key)
-        if exemption is not None and not exemption.expired():
+        applies, expired = exempted(exemptions, names, op.key)
+        if applies:
             continue
         messages.append(
-            f"{where} without authorization: {op.why_open}.{problem}{expired_note(exemption)} "
+            f"{where} without authorization: {op.why_open}.{problem}{expired} "
             + _fix(policy, target, op.key, authorizer)
         )
     return messages

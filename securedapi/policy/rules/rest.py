@@ -10,7 +10,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from securedapi.policy.exemptions import PUBLIC_ROUTES, PUBLIC_ROUTES_SCHEMA, Exemption, expired_note, find, from_config
+from securedapi.policy.exemptions import PUBLIC_ROUTES, PUBLIC_ROUTES_SCHEMA, Exemption, exempted, from_config
 from securedapi.policy.rules.common import REST_METHOD_AUTH, component_reason, how_to_fix, resource_names
 from securedapi.policy.rules.openapi import open_operations
 from securedapi.policy.values import (
@@ -120,13 +120,13 @@ def _method_problem(graph: Graph, method: PolicyResource, exemptions: list[Exemp
     if component_reason(graph, method, key):
         return None
     names = resource_names(graph, api, method) + ([api_name] if api is None else [])
-    exemption = find(exemptions, names, key)
-    if exemption is not None and not exemption.expired():
+    applies, expired = exempted(exemptions, names, key)
+    if applies:
         return None
     preflight = (
         " An OPTIONS method is a CORS preflight only with a MOCK integration." if http.upper() == "OPTIONS" else ""
     )
-    return f"{where} has authorization NONE{below}.{keys}{preflight}{expired_note(exemption)} " + how_to_fix(
+    return f"{where} has authorization NONE{below}.{keys}{preflight}{expired} " + how_to_fix(
         REST_METHOD_AUTH,
         api_name,
         key,
