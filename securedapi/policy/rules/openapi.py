@@ -11,9 +11,9 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from securedapi.policy.exemptions import PUBLIC_ROUTES, Exemption, exempted
+from securedapi.policy.exemptions import Exemption, exempted
 from securedapi.policy.openapi import Document, OpenApiError, Operation, load
-from securedapi.policy.rules.common import resource_names
+from securedapi.policy.rules.common import how_to_fix, resource_names
 from securedapi.policy.values import REST_API, REST_API_PUT, UNKNOWN, Graph, Unknown, describe, get, kind_of
 from securedapi.routes import is_catch_all_key
 
@@ -58,14 +58,6 @@ def body_names(graph: Graph, resource: PolicyResource) -> tuple[str, list[str]]:
     return target, names if target in names else [target, *names]
 
 
-def _fix(policy: str, api_name: str, key: str, authorizer: str) -> str:
-    return (
-        f"Fix: give the operation (or the document) a security requirement naming {authorizer}, or declare it "
-        f'public with a reason: a pack-config exemption {{"{policy}": {{"{PUBLIC_ROUTES}": [{{"api": "{api_name}", '
-        f'"route": "{key}", "reason": "<why>"}}]}}}}.'
-    )
-
-
 def open_operations(
     graph: Graph,
     resource: PolicyResource,
@@ -108,9 +100,10 @@ def open_operations(
         applies, expired = exempted(exemptions, names, op.key)
         if applies:
             continue
+        secure = f"give the operation (or the document) a security requirement naming {authorizer}"
         messages.append(
             f"{where} without authorization: {op.why_open}.{problem}{expired} "
-            + _fix(policy, target, op.key, authorizer)
+            + how_to_fix(policy, target, op.key, secure, component=False)
         )
     return messages
 

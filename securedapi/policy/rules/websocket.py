@@ -80,10 +80,8 @@ def missing_connect_problems(graph: Graph, exemptions: list[Exemption]) -> list[
         problems.append(
             (
                 f"WebSocket API {api.name!r} has no '$connect' route, so API Gateway accepts every connection "
-                "without authorization, and no other WebSocket route can carry authorization."
-                f"{expired} Fix: add a '$connect' route and {FIX}, or declare it public with a "
-                f'reason: a pack-config exemption {{"{ROUTE_AUTH}": {{"publicRoutes": [{{"api": "{api.name}", '
-                '"route": "$connect", "reason": "<why>"}]}}.',
+                f"without authorization, and no other WebSocket route can carry authorization.{expired} "
+                + how_to_fix(ROUTE_AUTH, api.name, CONNECT, f"add a '$connect' route and {FIX}", component=False),
                 api.urn,
             )
         )
