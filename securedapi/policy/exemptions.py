@@ -198,22 +198,23 @@ def parse_public_routes(value: Any, policy: str) -> list[Exemption]:
     return out
 
 
+def _parse_named(value: Any, policy: str, key: str, field: str) -> list[Exemption]:
+    """Validate entries under ``key`` that name their target in ``field`` (no route)."""
+    out = []
+    for i, entry in enumerate(_entries(value, f"{policy}.{key}")):
+        reason, expires = _common(entry, f"{policy}.{key}[{i}]", (field,))
+        out.append(Exemption(policy, entry[field].strip(), reason, None, expires))
+    return out
+
+
 def parse_confidential_clients(value: Any, policy: str) -> list[Exemption]:
     """Validate ``confidentialClients`` entries."""
-    out = []
-    for i, entry in enumerate(_entries(value, f"{policy}.{CONFIDENTIAL_CLIENTS}")):
-        reason, expires = _common(entry, f"{policy}.{CONFIDENTIAL_CLIENTS}[{i}]", ("client",))
-        out.append(Exemption(policy, entry["client"].strip(), reason, None, expires))
-    return out
+    return _parse_named(value, policy, CONFIDENTIAL_CLIENTS, "client")
 
 
 def parse_public_function_urls(value: Any, policy: str) -> list[Exemption]:
     """Validate ``publicFunctionUrls`` entries."""
-    out = []
-    for i, entry in enumerate(_entries(value, f"{policy}.{PUBLIC_FUNCTION_URLS}")):
-        reason, expires = _common(entry, f"{policy}.{PUBLIC_FUNCTION_URLS}[{i}]", ("function",))
-        out.append(Exemption(policy, entry["function"].strip(), reason, None, expires))
-    return out
+    return _parse_named(value, policy, PUBLIC_FUNCTION_URLS, "function")
 
 
 PARSERS = {
