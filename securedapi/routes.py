@@ -98,6 +98,16 @@ def parse_route_key(key: str) -> tuple[str, str]:
     return method, path
 
 
+def is_catch_all_key(key: str) -> bool:
+    """True for a route key that answers every request (``$default``, ``ANY /{proxy+}``); False for any other key,
+    a malformed one included."""
+    try:
+        method, path = parse_route_key(key)
+    except RouteError:
+        return False
+    return Route(key=key, method=method, path=path).is_catch_all
+
+
 def path_segments(path: str, key: str | None = None) -> tuple[str, ...]:
     """Validate a route path and return its segments (``"/"`` has none)."""
     where = f"route key {key!r}" if key else f"path {path!r}"

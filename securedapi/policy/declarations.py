@@ -18,6 +18,11 @@ _DECLARED = {
 }
 
 
+def declared_output(component_type: str) -> str:
+    """The output in which a component of ``component_type`` declares its reasons (target -> reason)."""
+    return _DECLARED[component_type][0]
+
+
 @dataclass(frozen=True)
 class Declaration:
     """One route or client a component declared, with its reason."""

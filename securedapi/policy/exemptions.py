@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from securedapi.routes import Route, RouteError, parse_route_key
+from securedapi.routes import RouteError, is_catch_all_key, parse_route_key
 
 PUBLIC_ROUTES = "publicRoutes"
 CONFIDENTIAL_CLIENTS = "confidentialClients"
@@ -186,10 +186,10 @@ def parse_public_routes(value: Any, policy: str) -> list[Exemption]:
             out.append(Exemption(policy, entry["api"].strip(), reason, CONNECT, expires))
             continue
         try:
-            method, path = parse_route_key(entry["route"])
+            parse_route_key(entry["route"])
         except RouteError as exc:
             raise ExemptionError(f"{where}: {exc} (or '$connect' for a WebSocket API)") from None
-        if Route(key=entry["route"], method=method, path=path).is_catch_all:
+        if is_catch_all_key(entry["route"]):
             raise ExemptionError(
                 f"{where}: {entry['route']!r} answers every request and can never be public; "
                 "declare the individual public routes instead"
@@ -198,22 +198,23 @@ def parse_public_routes(value: Any, policy: str) -> list[Exemption]:
     return out
 
 
+def _parse_named(value: Any, policy: str, key: str, field: str) -> list[Exemption]:
+    """Validate entries under ``key`` that name their target in ``field`` (no route)."""
+    out = []
+    for i, entry in enumerate(_entries(value, f"{policy}.{key}")):
+        reason, expires = _common(entry, f"{policy}.{key}[{i}]", (field,))
+        out.append(Exemption(policy, entry[field].strip(), reason, None, expires))
+    return out
+
+
 def parse_confidential_clients(value: Any, policy: str) -> list[Exemption]:
     """Validate ``confidentialClients`` entries."""
-    out = []
-    for i, entry in enumerate(_entries(value, f"{policy}.{CONFIDENTIAL_CLIENTS}")):
-        reason, expires = _common(entry, f"{policy}.{CONFIDENTIAL_CLIENTS}[{i}]", ("client",))
-        out.append(Exemption(policy, entry["client"].strip(), reason, None, expires))
-    return out
+    return _parse_named(value, policy, CONFIDENTIAL_CLIENTS, "client")
 
 
 def parse_public_function_urls(value: Any, policy: str) -> list[Exemption]:
     """Validate ``publicFunctionUrls`` entries."""
-    out = []
-    for i, entry in enumerate(_entries(value, f"{policy}.{PUBLIC_FUNCTION_URLS}")):
-        reason, expires = _common(entry, f"{policy}.{PUBLIC_FUNCTION_URLS}[{i}]", ("function",))
-        out.append(Exemption(policy, entry["function"].strip(), reason, None, expires))
-    return out
+    return _parse_named(value, policy, PUBLIC_FUNCTION_URLS, "function")
 
 
 PARSERS = {
@@ -262,3 +263,12 @@ def find(exemptions: Sequence[Exemption], names: Sequence[str], route: str | Non
     ]
     live = [e for e in matches if not e.expired()]
     return (live or matches)[0] if matches else None
+
+
+def exempted(exemptions: Sequence[Exemption], names: Sequence[str], route: str | None = None) -> tuple[bool, str]:
+    """Whether a live exemption applies to the resource known by ``names`` (and ``route``), and the sentence to add
+    to its violation message: :func:`expired_note` of the matching exemption ('' when none matches or one applies)."""
+    exemption = find(exemptions, names, route)
+    if exemption is not None and not exemption.expired():
+        return True, ""
+    return False, expired_note(exemption)

@@ -9,7 +9,7 @@ from pulumi_policy import StackValidationArgs
 
 from securedapi.policy.config import ConfigError, parse_policy_config
 from securedapi.policy.engine import PackAnalyzer, Report
-from securedapi.policy.exemptions import ExemptionError, parse_public_routes
+from securedapi.policy.exemptions import ExemptionError, exempted, parse_public_routes
 from securedapi.policy.rules import ALL, MANDATORY
 from securedapi.policy.rules.routes import route_requires_auth
 
@@ -105,6 +105,20 @@ def test_expired_exemption_no_longer_exempts_and_says_so(evaluate: Evaluate) -> 
     [violation] = found(report, ROUTE)
     assert violation.enforcement == "mandatory" and "expired on 2001-02-03" in violation.message
     assert any("expired" in note for note in report.notes)
+
+
+def test_exempted_says_whether_a_live_exemption_applies_and_why_an_expired_one_does_not() -> None:
+    entries = [
+        {"api": "api", "route": "GET /items", "reason": "old partner", "expires": "2001-02-03"},
+        {"api": "*", "route": "GET /status", "reason": "status page", "expires": "2001-02-03"},
+        {"api": "api", "route": "GET /status", "reason": "status page, renewed", "expires": "2999-12-31"},
+    ]
+    exemptions = parse_public_routes(entries, ROUTE)
+    applies, note = exempted(exemptions, ["api"], "GET /items")
+    assert not applies and "'GET /items' on 'api'" in note and "expired on 2001-02-03" in note
+    assert exempted(exemptions, ["api"], "GET /status") == (True, "")  # the live one wins over the expired '*'
+    assert exempted(exemptions, ["other-api"], "GET /status")[0] is False  # only the expired '*' matches
+    assert exempted(exemptions, ["api"], "GET /other") == (False, "")
 
 
 @pytest.mark.parametrize(

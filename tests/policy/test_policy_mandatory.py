@@ -185,6 +185,9 @@ def test_rest_options_is_preflight_only_with_mock_integration(evaluate: Evaluate
 def test_rest_method_exemption(evaluate: Evaluate) -> None:
     config = {REST: {"publicRoutes": [{"api": "rest", "route": "GET /items/{id}", "reason": "public catalogue"}]}}
     assert found(evaluate(rest_program(), config=config), REST) == []
+    config[REST]["publicRoutes"][0]["expires"] = "2001-02-03"
+    [expired] = found(evaluate(rest_program(), config=config), REST)
+    assert "expired on 2001-02-03" in expired.message
 
 
 # -- 3. quick create ------------------------------------------------------------------------------------------------

@@ -161,6 +161,10 @@ def test_websocket_connect_declared_public_with_a_reason(evaluate: Evaluate) -> 
     config = {ROUTE: {"publicRoutes": [{"api": "chat", "route": "$connect", "reason": "public live scores feed"}]}}
     assert found(evaluate(websocket(connect="NONE"), config=config), ROUTE) == []
     assert found(evaluate(websocket(connect=None), config=config), ROUTE) == []
+    config[ROUTE]["publicRoutes"][0]["expires"] = "2001-02-03"
+    for connect in ("NONE", None):
+        [expired] = found(evaluate(websocket(connect=connect), config=config), ROUTE)
+        assert "expired on 2001-02-03" in expired.message
 
 
 # -- 5. function URLs and source ARNs ----------------------------------------------------------------------------------
@@ -206,6 +210,9 @@ def test_function_url_declared_public_with_a_reason(evaluate: Evaluate) -> None:
     assert found(report, PERMISSION) == []  # the function URL rule owns function-URL grants
     config = {URL: {"publicFunctionUrls": [{"function": "webhook-fn", "reason": "verifies the HMAC signature"}]}}
     assert found(evaluate(program, config=config), URL) == []
+    config[URL]["publicFunctionUrls"][0]["expires"] = "2001-02-03"
+    expired = found(evaluate(program, config=config), URL)
+    assert len(expired) == 2 and all("expired on 2001-02-03" in v.message for v in expired)
 
 
 class Webhooks(pulumi.ComponentResource):

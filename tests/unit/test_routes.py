@@ -4,6 +4,7 @@ import pytest
 
 from securedapi.routes import (
     RouteError,
+    is_catch_all_key,
     match_route,
     parse_route,
     parse_route_key,
@@ -36,6 +37,24 @@ def test_catch_all_routes():
     assert parse_route("ANY /{proxy+}", {"handler": "a.b"}).is_catch_all
     assert not parse_route("GET /{proxy+}", {"handler": "a.b"}).is_catch_all
     assert not parse_route("ANY /x/{proxy+}", {"handler": "a.b"}).is_catch_all
+
+
+@pytest.mark.parametrize(
+    ("key", "catch_all"),
+    [
+        ("$default", True),
+        ("ANY /{proxy+}", True),
+        ("ANY /{path+}", True),
+        ("GET /{proxy+}", False),
+        ("ANY /x/{proxy+}", False),
+        ("$connect", False),
+        ("sendMessage", False),
+        ("GET  /x", False),
+    ],
+)
+def test_catch_all_keys(key, catch_all):
+    """The key-only test the policy rules and exemptions share (a malformed key is not a catch-all)."""
+    assert is_catch_all_key(key) is catch_all
 
 
 def test_a_greedy_root_route_under_another_name_can_never_be_public():

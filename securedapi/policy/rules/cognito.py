@@ -16,8 +16,7 @@ from pulumi_policy import (
 from securedapi.policy.exemptions import (
     CONFIDENTIAL_CLIENTS,
     CONFIDENTIAL_CLIENTS_SCHEMA,
-    expired_note,
-    find,
+    exempted,
     from_config,
 )
 from securedapi.policy.rules.common import component_confidential_reason, resource_names
@@ -55,8 +54,8 @@ def _client_secret_requires_confidential(args: StackValidationArgs, report_viola
         declared = component_confidential_reason(graph, client)
         if declared is UNKNOWN or declared:
             continue  # a CognitoIdentity service client: declared confidential, with its reason
-        exemption = find(exemptions, resource_names(graph, client))
-        if exemption is not None and not exemption.expired():
+        applies, expired = exempted(exemptions, resource_names(graph, client))
+        if applies:
             continue
         managed = client.resource_type == MANAGED_USER_POOL_CLIENT
         how = (
@@ -68,7 +67,7 @@ def _client_secret_requires_confidential(args: StackValidationArgs, report_viola
             f"App client {client.name!r} ({describe(client.resource_type, client.name)}) has a client secret "
             f"{'(clientSecret is set)' if managed else '(generateSecret: true)'} but is not declared confidential. "
             "Browser and mobile apps cannot keep a secret; every client is public unless declared otherwise."
-            f"{expired_note(exemption)} {how}; for a machine-to-machine caller, use a CognitoIdentity service "
+            f"{expired} {how}; for a machine-to-machine caller, use a CognitoIdentity service "
             "client (service_clients: declared confidential by the component); or declare the client confidential: "
             f'{{"{CLIENT_SECRET}": {{"{CONFIDENTIAL_CLIENTS}": [{{"client": "{client.name}", "reason": "<why>"}}]}}}}.',
             client.urn,

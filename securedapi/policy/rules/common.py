@@ -1,12 +1,13 @@
-"""Helpers the route and method rules share: exemption names, catch-all keys, fixes, component reasons."""
+"""Helpers the route and method rules share: exemption names, route keys, fixes, component reasons."""
 
 from typing import Any
 
 from pulumi_policy import PolicyResource
 
+from securedapi.policy.declarations import declared_output
 from securedapi.policy.exemptions import PUBLIC_ROUTES
 from securedapi.policy.values import COGNITO_IDENTITY, SECURED_HTTP_API, STACK, UNKNOWN, Graph, get
-from securedapi.routes import Route, RouteError, parse_route_key
+from securedapi.routes import RouteError, parse_route_key
 
 ROUTE_AUTH = "apigw-route-requires-auth"
 REST_METHOD_AUTH = "apigw-rest-method-requires-auth"
@@ -33,14 +34,6 @@ def is_http_route_key(key: str) -> bool:
     return True
 
 
-def is_catch_all(key: str) -> bool:
-    try:
-        method, path = parse_route_key(key)
-    except RouteError:
-        return False
-    return Route(key=key, method=method, path=path).is_catch_all
-
-
 def how_to_fix(policy: str, api_name: str, key: str, authorized: str, *, component: bool = True) -> str:
     """The fix; ``component`` offers SecuredHttpApi's ``public`` (it builds HTTP APIs, never REST APIs)."""
     declared = f"SecuredHttpApi routes {{{key!r}: {{'public': '<why>'}}}}, or " if component else ""
@@ -52,27 +45,24 @@ def how_to_fix(policy: str, api_name: str, key: str, authorized: str, *, compone
 
 def component_reason(graph: Graph, resource: PolicyResource, key: str) -> Any:
     """The reason the nearest SecuredHttpApi declared for ``key`` (None if none, UNKNOWN if unknown)."""
-    for ancestor in graph.ancestors(resource):
-        if ancestor.resource_type == SECURED_HTTP_API:
-            public = get(graph.props(ancestor), "publicRoutes")
-            if public is UNKNOWN:
-                return UNKNOWN
-            reason = public.get(key) if isinstance(public, dict) else None
-            if reason is UNKNOWN or (isinstance(reason, str) and reason.strip()):
-                return reason
-            return None
-    return None
+    return _declared_reason(graph, resource, SECURED_HTTP_API, key)
 
 
 def component_confidential_reason(graph: Graph, client: PolicyResource) -> Any:
     """Why the nearest CognitoIdentity declares ``client`` (its own child) confidential: the reason from its
     ``confidentialClients`` output (client logical name -> reason), None if it does not, UNKNOWN if unknown."""
-    for ancestor in graph.ancestors(client):
-        if ancestor.resource_type == COGNITO_IDENTITY:
-            declared = get(graph.props(ancestor), "confidentialClients")
+    return _declared_reason(graph, client, COGNITO_IDENTITY, client.name)
+
+
+def _declared_reason(graph: Graph, resource: PolicyResource, component: str, target: str) -> Any:
+    """The reason the nearest ``component`` enclosing ``resource`` gives for ``target`` in its declarations output
+    (:mod:`securedapi.policy.declarations`): None if it gives none, UNKNOWN if unknown."""
+    for ancestor in graph.ancestors(resource):
+        if ancestor.resource_type == component:
+            declared = get(graph.props(ancestor), declared_output(component))
             if declared is UNKNOWN:
                 return UNKNOWN
-            reason = declared.get(client.name) if isinstance(declared, dict) else None
+            reason = declared.get(target) if isinstance(declared, dict) else None
             if reason is UNKNOWN or (isinstance(reason, str) and reason.strip()):
                 return reason
             return None

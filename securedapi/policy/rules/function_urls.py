@@ -22,8 +22,7 @@ from securedapi.policy.exemptions import (
     PUBLIC_FUNCTION_URLS,
     PUBLIC_FUNCTION_URLS_SCHEMA,
     Exemption,
-    expired_note,
-    find,
+    exempted,
     from_config,
 )
 from securedapi.policy.rules.common import resource_names
@@ -89,10 +88,9 @@ def _exempted(graph: Graph, exemptions: list[Exemption], resource: PolicyResourc
     value = get(graph.props(resource), prop)
     if isinstance(value, str) and value not in names:
         names.append(value)
-    exemption = find(exemptions, names)
+    applies, expired = exempted(exemptions, names)
     label = function.name if function is not None else str(value if value is not UNKNOWN else "?")
-    live = exemption is not None and not exemption.expired()
-    return live, label, expired_note(exemption)
+    return applies, label, expired
 
 
 def _function_url_requires_auth(args: StackValidationArgs, report_violation: ReportViolation) -> None:

@@ -11,10 +11,11 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from securedapi.policy.exemptions import PUBLIC_ROUTES, Exemption, expired_note, find
+from securedapi.policy.exemptions import Exemption, exempted
 from securedapi.policy.openapi import Document, OpenApiError, Operation, load
-from securedapi.policy.rules.common import is_catch_all, resource_names
+from securedapi.policy.rules.common import how_to_fix, resource_names
 from securedapi.policy.values import REST_API, REST_API_PUT, UNKNOWN, Graph, Unknown, describe, get, kind_of
+from securedapi.routes import is_catch_all_key
 
 
 def contains_unknown(value: Any) -> bool:
@@ -57,14 +58,6 @@ def body_names(graph: Graph, resource: PolicyResource) -> tuple[str, list[str]]:
     return target, names if target in names else [target, *names]
 
 
-def _fix(policy: str, api_name: str, key: str, authorizer: str) -> str:
-    return (
-        f"Fix: give the operation (or the document) a security requirement naming {authorizer}, or declare it "
-        f'public with a reason: a pack-config exemption {{"{policy}": {{"{PUBLIC_ROUTES}": [{{"api": "{api_name}", '
-        f'"route": "{key}", "reason": "<why>"}}]}}}}.'
-    )
-
-
 def open_operations(
     graph: Graph,
     resource: PolicyResource,
@@ -104,12 +97,13 @@ def open_operations(
                 f"requirement naming {authorizer}."
             )
             continue
-        exemption = find(exemptions, names, op.key)
-        if exemption is not None and not exemption.expired():
+        applies, expired = exempted(exemptions, names, op.key)
+        if applies:
             continue
+        secure = f"give the operation (or the document) a security requirement naming {authorizer}"
         messages.append(
-            f"{where} without authorization: {op.why_open}.{problem}{expired_note(exemption)} "
-            + _fix(policy, target, op.key, authorizer)
+            f"{where} without authorization: {op.why_open}.{problem}{expired} "
+            + how_to_fix(policy, target, op.key, secure, component=False)
         )
     return messages
 
@@ -118,7 +112,7 @@ def _operation_problem(op: Operation, *, cors: bool, rest: bool) -> str | None:
     """None when the operation is fine; "catch-all"; else extra advice for the message ('' when none)."""
     if op.authorization is not None:
         return None
-    if is_catch_all(op.key):
+    if is_catch_all_key(op.key):
         return "catch-all"
     if op.method == "OPTIONS":
         if (rest and op.mock) or (not rest and cors):

@@ -10,8 +10,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from securedapi.policy.exemptions import PUBLIC_ROUTES, PUBLIC_ROUTES_SCHEMA, Exemption, expired_note, find, from_config
-from securedapi.policy.rules.common import REST_METHOD_AUTH, component_reason, how_to_fix, is_catch_all, resource_names
+from securedapi.policy.exemptions import PUBLIC_ROUTES, PUBLIC_ROUTES_SCHEMA, Exemption, exempted, from_config
+from securedapi.policy.rules.common import REST_METHOD_AUTH, component_reason, how_to_fix, resource_names
 from securedapi.policy.rules.openapi import open_operations
 from securedapi.policy.values import (
     REST_API,
@@ -25,6 +25,7 @@ from securedapi.policy.values import (
     get,
     truthy,
 )
+from securedapi.routes import is_catch_all_key
 
 MethodPath = tuple[str, str | None]
 """A method's resource path and, when the path starts below a resource that is not in the stack, that resource's id."""
@@ -109,7 +110,7 @@ def _method_problem(graph: Graph, method: PolicyResource, exemptions: list[Exemp
     below = f"; the path is relative to resource {base!r}, which is not in this stack" if base else ""
     where = f"REST API method {key!r} ({describe(method.resource_type, method.name)}) on API {api_name!r}{outside}"
     keys = " API keys identify callers, they do not authenticate them." if truthy(get(props, "apiKeyRequired")) else ""
-    if is_catch_all(key) and not base:
+    if is_catch_all_key(key) and not base:
         return (
             f"{where} has authorization NONE and answers every request: it can never be public."
             f"{keys} Fix: set authorization to COGNITO_USER_POOLS, CUSTOM or AWS_IAM."
@@ -119,13 +120,13 @@ def _method_problem(graph: Graph, method: PolicyResource, exemptions: list[Exemp
     if component_reason(graph, method, key):
         return None
     names = resource_names(graph, api, method) + ([api_name] if api is None else [])
-    exemption = find(exemptions, names, key)
-    if exemption is not None and not exemption.expired():
+    applies, expired = exempted(exemptions, names, key)
+    if applies:
         return None
     preflight = (
         " An OPTIONS method is a CORS preflight only with a MOCK integration." if http.upper() == "OPTIONS" else ""
     )
-    return f"{where} has authorization NONE{below}.{keys}{preflight}{expired_note(exemption)} " + how_to_fix(
+    return f"{where} has authorization NONE{below}.{keys}{preflight}{expired} " + how_to_fix(
         REST_METHOD_AUTH,
         api_name,
         key,

@@ -12,13 +12,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from securedapi.policy.exemptions import PUBLIC_ROUTES, PUBLIC_ROUTES_SCHEMA, Exemption, expired_note, find, from_config
+from securedapi.policy.exemptions import PUBLIC_ROUTES, PUBLIC_ROUTES_SCHEMA, Exemption, exempted, from_config
 from securedapi.policy.rules.common import (  # noqa: F401 (re-exported)
     REST_METHOD_AUTH,
     ROUTE_AUTH,
     component_reason,
     how_to_fix,
-    is_catch_all,
     is_http_route_key,
     resource_names,
 )
@@ -34,6 +33,7 @@ from securedapi.policy.values import (
     strings,
     view,
 )
+from securedapi.routes import is_catch_all_key
 
 
 def route_auth_problem(graph: Graph, route: PolicyResource, exemptions: list[Exemption]) -> str | None:
@@ -61,7 +61,7 @@ def route_auth_problem(graph: Graph, route: PolicyResource, exemptions: list[Exe
     where = f"Route {key!r} ({describe(route.resource_type, route.name)}) on API {api_name!r}" + (
         " (not in this stack)" if outside else ""
     )
-    if is_catch_all(key):
+    if is_catch_all_key(key):
         return (
             f"{where} has no authorization (authorizationType {auth or 'missing'}) and answers every request: "
             f"{key!r} can never be public, whatever reason is declared for it. Fix: set authorizationType 'JWT' "
@@ -75,8 +75,8 @@ def route_auth_problem(graph: Graph, route: PolicyResource, exemptions: list[Exe
         cors = get(api_props, "corsConfiguration")
         if cors is UNKNOWN or cors:
             return None  # a CORS preflight route: browsers send preflights without a token
-    exemption = find(exemptions, names, key)
-    if exemption is not None and not exemption.expired():
+    applies, expired = exempted(exemptions, names, key)
+    if applies:
         return None
     preflight = (
         " An OPTIONS route is a CORS preflight route (allowed without a token) only on an API with a "
@@ -86,8 +86,7 @@ def route_auth_problem(graph: Graph, route: PolicyResource, exemptions: list[Exe
     )
     return (
         f"{where} has no authorization (authorizationType {auth or 'missing'}) and is not declared public."
-        f"{preflight}{expired_note(exemption)} "
-        + how_to_fix(ROUTE_AUTH, api_name, key, "set authorizationType 'JWT' and authorizerId")
+        f"{preflight}{expired} " + how_to_fix(ROUTE_AUTH, api_name, key, "set authorizationType 'JWT' and authorizerId")
     )
 
 

@@ -13,7 +13,7 @@ declared public with a reason (a ``publicRoutes`` exemption); no other WebSocket
 
 from pulumi_policy import PolicyResource
 
-from securedapi.policy.exemptions import Exemption, expired_note, find
+from securedapi.policy.exemptions import Exemption, exempted
 from securedapi.policy.rules.common import ROUTE_AUTH, how_to_fix, is_http_route_key, resource_names
 from securedapi.policy.values import HTTP_API, HTTP_ROUTE, UNKNOWN, Graph, describe, get, truthy
 
@@ -44,14 +44,14 @@ def connect_problem(
     graph: Graph, route: PolicyResource, api_name: str, names: list[str], exemptions: list[Exemption]
 ) -> str | None:
     """Why an unauthorized ``$connect`` route is unacceptable (None when it is declared public)."""
-    exemption = find(exemptions, names, CONNECT)
-    if exemption is not None and not exemption.expired():
+    applies, expired = exempted(exemptions, names, CONNECT)
+    if applies:
         return None
     auth = get(graph.props(route), "authorizationType")
     return (
         f"WebSocket route '$connect' ({describe(route.resource_type, route.name)}) on API {api_name!r} has no "
         f"authorization (authorizationType {auth or 'missing'}): every client may connect and then send to every "
-        f"route of the API, which take no authorization themselves.{expired_note(exemption)} "
+        f"route of the API, which take no authorization themselves.{expired} "
         + how_to_fix(ROUTE_AUTH, api_name, CONNECT, FIX, component=False)
     )
 
@@ -74,16 +74,14 @@ def missing_connect_problems(graph: Graph, exemptions: list[Exemption]) -> list[
         found = keys.get(api.urn, [])
         if CONNECT in found or UNKNOWN in found:
             continue
-        exemption = find(exemptions, resource_names(graph, api), CONNECT)
-        if exemption is not None and not exemption.expired():
+        applies, expired = exempted(exemptions, resource_names(graph, api), CONNECT)
+        if applies:
             continue
         problems.append(
             (
                 f"WebSocket API {api.name!r} has no '$connect' route, so API Gateway accepts every connection "
-                "without authorization, and no other WebSocket route can carry authorization."
-                f"{expired_note(exemption)} Fix: add a '$connect' route and {FIX}, or declare it public with a "
-                f'reason: a pack-config exemption {{"{ROUTE_AUTH}": {{"publicRoutes": [{{"api": "{api.name}", '
-                '"route": "$connect", "reason": "<why>"}]}}.',
+                f"without authorization, and no other WebSocket route can carry authorization.{expired} "
+                + how_to_fix(ROUTE_AUTH, api.name, CONNECT, f"add a '$connect' route and {FIX}", component=False),
                 api.urn,
             )
         )
