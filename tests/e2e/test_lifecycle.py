@@ -88,7 +88,6 @@ def test_time_wait_is_free_and_a_listener_is_in_use() -> None:
         check_ports_free("127.0.0.1", [("API", port)])
     listener.close()
     if sys.platform == "linux":  # the connection really is in TIME_WAIT (state 06)
-        states = [line.split()[3] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
-        local = [line.split()[1] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
-        assert ("06", f"0100007F:{port:04X}") in set(zip(states, local, strict=True))
+        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]  # read once
+        assert ("06", f"0100007F:{port:04X}") in {(row[3], row[1]) for row in rows}
     check_ports_free("127.0.0.1", [("API", port)])  # only TIME_WAIT left: free

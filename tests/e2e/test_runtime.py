@@ -60,12 +60,13 @@ def test_integration_timeout_is_503_while_the_function_goes_on(fixture_api: Fixt
 
 def test_concurrent_requests_run_in_separate_environments(fixture_api: FixtureApi) -> None:
     report(slow(fixture_api))  # one warm environment; the others start cold
-    started = time.monotonic()
     with ThreadPoolExecutor(3) as pool:
         results = [report(r) for r in pool.map(lambda _: slow(fixture_api, 0.6), range(3))]
-    elapsed = time.monotonic() - started
     assert len({r["pid"] for r in results}) == 3
-    assert elapsed < 1.5, elapsed  # one at a time would take 1.8 s
+    # Invocations slept at the same time in different environments (measured by the handlers themselves, so
+    # however long the machine's load made the cold starts, one at a time would never overlap).
+    spans = [r["slept"] for r in results]
+    assert any(a[0] < b[1] and b[0] < a[1] for i, a in enumerate(spans) for b in spans[i + 1 :])
 
 
 def test_a_slow_function_does_not_hold_up_other_functions(fixture_api: FixtureApi) -> None:

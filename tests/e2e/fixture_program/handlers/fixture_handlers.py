@@ -70,6 +70,7 @@ def sleep(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global CALLS
     CALLS += 1
     query = event.get("queryStringParameters") or {}
+    started = time.time()
     time.sleep(float(query.get("seconds", 0)))
     size = int(query.get("bytes", 0))
     if size:
@@ -77,4 +78,5 @@ def sleep(event: dict[str, Any], context: Any) -> dict[str, Any]:
     report = {"pid": os.getpid(), "calls": CALLS, "tag": os.environ.get("FUNCTION_TAG"), "env": _env()}
     report["remaining"] = context.get_remaining_time_in_millis()
     report["bodyLength"] = len(event.get("body") or "")
+    report["slept"] = [started, time.time()]
     return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(report)}
