@@ -20,9 +20,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     yield from run_stack(tmp_path_factory.mktemp("local-state"))
 
 
-SHARED_SESSION_DIRS = {"distribution": "distribution"}
-"""Test directories whose files share an expensive session fixture (the wheel and the venvs built from it).
-(The local stack is cheaper to start once per worker than to serialize every end-to-end file on one.)"""
+SHARED_SESSION_DIRS = {"distribution": "distribution", "e2e": "stack", "browser": "stack"}
+"""Test directories whose files share an expensive session fixture: the wheel and the venvs built from it; the
+project's local stack (end-to-end and browser tests, started once instead of once per worker: on 2 cores the
+CPU a second stack costs outweighs running those files on one worker)."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
