@@ -84,8 +84,10 @@ def test_sign_up_confirm_upload_list_delete_sign_out(stack: RunningStack, contex
     page.wait_for_selector("body[data-ready=true]")
     assert page.inner_text("#who") == email
     refresh_token = page.evaluate("() => JSON.parse(sessionStorage.getItem('dashboard.tokens')).refreshToken")
-    page.click("#sign-out")
-    page.wait_for_url(DEV_ORIGIN + "/")
+    # The page is already at DEV_ORIGIN + "/": wait for the navigation back to it (after the token's revocation and
+    # the managed login's /logout), not for a URL it has before the click.
+    with page.expect_navigation(url=DEV_ORIGIN + "/"):
+        page.click("#sign-out")
     page.wait_for_selector("body[data-ready=true]")
     assert page.is_visible("#sign-in")
     # Signed out for real: the refresh token is revoked and the next sign-in shows the form again.
