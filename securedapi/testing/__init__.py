@@ -7,11 +7,11 @@
     assert all(r.inputs["authorizationType"] == "JWT" for r in routes if r.name != "health")
 
 :func:`record` takes a program directory (its ``Pulumi.yaml``, ``Pulumi.<stack>.yaml`` and ``__main__.py``)
-or a callable, optional ``config`` overrides and ``preview=True`` (ids and computed outputs unknown, as in
-a first ``pulumi preview``). The :class:`Recording` it returns has ``resources`` (each a
-:class:`RecordedResource`: ``type``, ``name``, ``urn``, ``parent``, ``inputs``, ``outputs``, ``state``),
-``of_type``, ``named``, ``children`` and the stack ``outputs``. A broken program or config raises
-:class:`ProgramError`, naming the file and line.
+or a callable, optional ``config`` overrides, ``preview=True`` (ids and computed outputs unknown, as in
+a first ``pulumi preview``) and ``on_resource`` (called with each resource as it registers). The
+:class:`Recording` it returns has ``resources`` (each a :class:`RecordedResource`: ``type``, ``name``,
+``urn``, ``parent``, ``inputs``, ``outputs``, ``state``), ``of_type``, ``named``, ``children`` and the
+stack ``outputs``. A broken program or config raises :class:`ProgramError`, naming the file and line.
 """
 
 from securedapi.testing.config import load_project
