@@ -1,6 +1,7 @@
 """Small Pulumi programs (callables for run_program) that violate or satisfy the pack's rules."""
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -167,6 +168,29 @@ class FakeSecuredHttpApi(pulumi.ComponentResource):
             route(f"{name}-route-{i}", api, key, parent=self, authorization_type="NONE")
         public = {k: r for k, r in routes.items() if r}
         self.register_outputs({"apiId": api.id, "publicRoutes": public, "routes": {k: "NONE" for k in routes}})
+
+
+def secured_api(code: Path, routes: dict[str, dict[str, Any]], **args: Any) -> Callable[[], None]:
+    """A program with a hardened identity and the real SecuredHttpApi "svc" (handlers ``app.handler`` in ``code``)."""
+    (code / "app.py").write_text("def handler(event, context):\n    return {}\n")
+
+    def program() -> None:
+        from securedapi import SecuredHttpApi
+
+        pool, client = identity()
+        SecuredHttpApi(
+            "svc",
+            {
+                "code_path": str(code),
+                "issuer": pool.endpoint.apply(lambda e: f"https://{e}"),
+                "audiences": [client.id],
+                "default_scopes": ["api/read"],
+                "routes": routes,
+                **args,
+            },
+        )
+
+    return program
 
 
 def found(report: Report, policy: str) -> list[Violation]:

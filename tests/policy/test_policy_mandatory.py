@@ -15,6 +15,7 @@ from policy_programs import (
     identity,
     route,
     secure_stack,
+    secured_api,
     with_api,
 )
 
@@ -299,26 +300,11 @@ def test_unknown_source_arn_in_preview_is_not_a_violation(evaluate: Evaluate) ->
 
 def test_secured_http_api_component_stack_passes(evaluate: Evaluate, tmp_path: Any) -> None:
     """The real component: public route with a reason, ANY /{proxy+} JWT route + CORS -> public OPTIONS preflight."""
-    from securedapi import SecuredHttpApi
-
-    (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
-
-    def program() -> None:
-        pool, client = identity()
-        SecuredHttpApi(
-            "svc",
-            {
-                "code_path": str(tmp_path),
-                "issuer": pool.endpoint.apply(lambda e: f"https://{e}"),
-                "audiences": [client.id],
-                "default_scopes": ["api/read"],
-                "cors_origins": ["https://app.example.com"],
-                "routes": {
-                    "GET /health": {"handler": "app.handler", "public": "uptime checks"},
-                    "ANY /{proxy+}": {"handler": "app.handler"},
-                },
-            },
-        )
+    routes = {
+        "GET /health": {"handler": "app.handler", "public": "uptime checks"},
+        "ANY /{proxy+}": {"handler": "app.handler"},
+    }
+    program = secured_api(tmp_path, routes, cors_origins=["https://app.example.com"])
 
     for preview in (False, True):
         report = evaluate(program, preview=preview)

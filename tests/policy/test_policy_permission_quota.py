@@ -5,7 +5,7 @@ the advisory rule reports with the fix that keeps per-route scopes."""
 from collections.abc import Callable
 from pathlib import Path
 
-from policy_programs import found, identity
+from policy_programs import found, secured_api
 
 from securedapi.policy.engine import Report
 
@@ -15,24 +15,7 @@ Evaluate = Callable[..., Report]
 
 
 def api_program(code: Path, routes: int) -> Callable[[], None]:
-    (code / "app.py").write_text("def handler(event, context):\n    return {}\n")
-
-    def program() -> None:
-        from securedapi import SecuredHttpApi
-
-        pool, client = identity()
-        SecuredHttpApi(
-            "svc",
-            {
-                "code_path": str(code),
-                "issuer": pool.endpoint.apply(lambda e: f"https://{e}"),
-                "audiences": [client.id],
-                "default_scopes": ["api/read"],
-                "routes": {f"GET /items{i}/{{id}}": {"handler": "app.handler"} for i in range(routes)},
-            },
-        )
-
-    return program
+    return secured_api(code, {f"GET /items{i}/{{id}}": {"handler": "app.handler"} for i in range(routes)})
 
 
 def test_the_whole_api_permission_of_a_function_past_the_quota_is_advisory(evaluate: Evaluate, tmp_path: Path) -> None:
