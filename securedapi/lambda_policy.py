@@ -97,14 +97,19 @@ def policy_bytes(permission_paths: Iterable[str]) -> int:
     return _ENVELOPE_BYTES + sum(sizes) + max(len(sizes) - 1, 0)
 
 
-def fits_function_policy(permission_paths: Sequence[str]) -> bool:
-    """True if one statement per path fits the quota with room for one whole-API statement more.
+def _per_route_budget() -> int:
+    """Bytes the per-route statements of one function may take: the quota less the policy envelope and room for
+    one whole-API statement more (with its separating comma).
 
     Pulumi creates new resources before it deletes the ones they replace, so when a function switches between
     per-route statements and its whole-API statement (routes added or removed), both sets exist for a moment.
     """
-    room = statement_bytes(WHOLE_API_PERMISSION_PATH) + 1
-    return policy_bytes(permission_paths) + room <= FUNCTION_RESOURCE_POLICY_QUOTA_BYTES
+    return FUNCTION_RESOURCE_POLICY_QUOTA_BYTES - _ENVELOPE_BYTES - statement_bytes(WHOLE_API_PERMISSION_PATH) - 1
+
+
+def fits_function_policy(permission_paths: Sequence[str]) -> bool:
+    """True if one statement per path fits the quota with room for one whole-API statement more."""
+    return policy_bytes(permission_paths) - _ENVELOPE_BYTES <= _per_route_budget()
 
 
 def handlers_over_quota(routes: Sequence[Route]) -> dict[str, list[Route]]:
@@ -123,6 +128,5 @@ def handlers_over_quota(routes: Sequence[Route]) -> dict[str, list[Route]]:
 
 def handlers_needed(routes: Sequence[Route]) -> int:
     """A lower bound of how many handlers these routes need so that each function's per-route statements fit."""
-    room = FUNCTION_RESOURCE_POLICY_QUOTA_BYTES - _ENVELOPE_BYTES - statement_bytes(WHOLE_API_PERMISSION_PATH) - 1
-    total = sum(statement_bytes(r.permission_path) + 1 for r in routes)
-    return -(-total // room)
+    total = sum(statement_bytes(r.permission_path) + 1 for r in routes)  # each with its separating comma
+    return -(-total // _per_route_budget())

@@ -182,7 +182,8 @@ class SecuredHttpApi(pulumi.ComponentResource):
             opts=child,
         )
 
-        integrations = self._functions(name, args, routes, api, retention)
+        function_slugs = handler_slugs(routes)
+        integrations = self._functions(name, args, routes, function_slugs, api, retention)
         over_quota = handlers_over_quota(routes)
         targets = {
             handler: integration.id.apply(lambda i: f"integrations/{i}")
@@ -207,7 +208,6 @@ class SecuredHttpApi(pulumi.ComponentResource):
                 invoke_permission(
                     f"{name}-permission-{slug}", integration[1], api.execution_arn, route.permission_path, self
                 )
-        function_slugs = handler_slugs(routes)
         for handler, own in over_quota.items():  # one permission per function past the policy quota
             permission_slug = resource_slug(function_slugs[handler], taken)  # never a route's permission name
             function = integrations[handler][1]
@@ -270,9 +270,16 @@ class SecuredHttpApi(pulumi.ComponentResource):
             alias_records(name, custom_domain, target, zone_id, args["hosted_zone_id"], self)
 
     def _functions(
-        self, name: str, args: SecuredHttpApiArgs, routes: list[Route], api: aws.apigatewayv2.Api, retention: int
+        self,
+        name: str,
+        args: SecuredHttpApiArgs,
+        routes: list[Route],
+        slugs: dict[str, str],
+        api: aws.apigatewayv2.Api,
+        retention: int,
     ) -> dict[str, tuple[aws.apigatewayv2.Integration, aws.lambda_.Function]]:
-        """One role for the API, one function + log group + integration per distinct handler."""
+        """One role for the API, one function + log group + integration per distinct handler (``slugs``: handler ->
+        the suffix of its children's logical names)."""
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-role",
@@ -296,7 +303,7 @@ class SecuredHttpApi(pulumi.ComponentResource):
         environment = dict(args.get("environment") or {})
         result: dict[str, tuple[aws.apigatewayv2.Integration, aws.lambda_.Function]] = {}
         log_arns = []
-        for handler, slug in handler_slugs(routes).items():
+        for handler, slug in slugs.items():
             logs = aws.cloudwatch.LogGroup(f"{name}-fn-{slug}-logs", retention_in_days=retention, opts=child)
             log_arns.append(logs.arn)
             groups = {r.key: list(r.groups) for r in routes if r.handler == handler and r.groups}

@@ -59,6 +59,8 @@ class Analysis:
         analyzer.stub.ConfigureStack(request)
         self.stack_urn = stack_urn(project, stack)
         self._by_urn: dict[str, RecordedResource] = {}
+        self._sent: dict[str, Any] = {}
+        """URN -> the ``AnalyzeRequest`` sent for it (its inputs, options and provider serve ``AnalyzeStack`` too)."""
         self._default_providers: dict[str, Any] = {}
         self._pending: list[tuple[str, Any]] = []
         self._send(STACK_TYPE, f"{project}-{stack}", self.stack_urn, struct_pb2.Struct(), None, None)
@@ -66,7 +68,7 @@ class Analysis:
     def analyze(self, resource: RecordedResource) -> None:
         """``Analyze`` one resource with its inputs (pipelined: the answer is read by :meth:`finish`)."""
         self._by_urn[resource.urn] = resource
-        self._send(
+        self._sent[resource.urn] = self._send(
             resource.type,
             resource.name,
             resource.urn,
@@ -83,21 +85,20 @@ class Analysis:
         stack = analyzer_pb2.AnalyzeStackRequest()
         stack.resources.add().CopyFrom(self._stack_resource(recording))
         for resource in recording.resources:
-            parent = resource.parent or self.stack_urn
+            sent = self._sent[resource.urn]
             entry = stack.resources.add(
                 type=resource.type,
-                properties=stack_state(resource),
+                properties=stack_state(resource, sent.properties),
                 urn=resource.urn,
                 name=resource.name,
-                parent=parent,
+                parent=sent.options.parent,
                 dependencies=list(resource.options.get("dependencies") or []),
-                options=resource_options(resource, parent),
+                options=sent.options,
             )
             for prop, urns in (resource.options.get("propertyDependencies") or {}).items():
                 entry.propertyDependencies[prop].urns.extend(urns)
-            provider = self._provider(resource)
-            if provider is not None:
-                entry.provider.CopyFrom(provider)
+            if sent.HasField("provider"):
+                entry.provider.CopyFrom(sent.provider)
         diagnostics: list[Any] = []
         for urn, future in self._pending:
             for diagnostic in future.result().diagnostics:
@@ -116,7 +117,8 @@ class Analysis:
         inputs: struct_pb2.Struct,
         resource: RecordedResource | None,
         provider: Any,
-    ) -> None:
+    ) -> Any:
+        """Send one ``AnalyzeRequest`` (pipelined) and return it."""
         parent = (resource.parent or self.stack_urn) if resource else None
         request = analyzer_pb2.AnalyzeRequest(
             type=type_, properties=inputs, urn=urn, name=name, options=resource_options(resource, parent)
@@ -124,6 +126,7 @@ class Analysis:
         if provider is not None:
             request.provider.CopyFrom(provider)
         self._pending.append((urn, self.analyzer.stub.Analyze.future(request)))
+        return request
 
     def _stack_resource(self, recording: Recording) -> Any:
         outputs = struct_pb2.Struct()

@@ -68,11 +68,12 @@ def _ref_replacement(value: struct_pb2.Value) -> str | None:
     return rid or urn or UNKNOWN
 
 
-def stack_state(r: RecordedResource) -> struct_pb2.Struct:
+def stack_state(r: RecordedResource, inputs: struct_pb2.Struct | None = None) -> struct_pb2.Struct:
     """The resource state the engine hands to stack policies: a custom resource's outputs with its inputs on top
-    (inputs keep their unknowns during preview), a component's registered outputs."""
+    (inputs keep their unknowns during preview), a component's registered outputs. ``inputs``: the resource's
+    inputs already sanitized (as sent with ``Analyze``)."""
     state = sanitize(r.raw_outputs)
     if r.custom and r.raw_inputs is not None:
-        for key, value in sanitize(r.raw_inputs).fields.items():
+        for key, value in (inputs if inputs is not None else sanitize(r.raw_inputs)).fields.items():
             state.fields[key].CopyFrom(value)
     return state

@@ -69,7 +69,7 @@ def test_a_pack_that_cannot_start_is_reported_at_ready() -> None:
         streamed.ready()
 
 
-def test_reports_are_reproducible(tmp_path: Path) -> None:
+def test_reports_are_reproducible() -> None:
     """The SDK registers resources from worker threads in no fixed order; the report's order is fixed."""
     first, second = (evaluate(FIXTURES / "open_route") for _ in range(2))
     assert json.dumps(_shape(first)) == json.dumps(_shape(second))
